@@ -1,0 +1,172 @@
+"""The `workshop` command: create, inspect, export, serve and demo workshops."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import sys
+
+from . import credentials, links
+from .errors import WorkshopError
+
+
+def _store(args):
+    from .store import open_store
+    return open_store(args.db)
+
+
+def _json_default(o):
+    if isinstance(o, dt.datetime):
+        return o.isoformat()
+    if dataclasses.is_dataclass(o):
+        return dataclasses.asdict(o)
+    raise TypeError(type(o))
+
+
+def cmd_new(args) -> int:
+    from . import workshops
+    store = _store(args)
+    created = workshops.create_workshop(
+        store, args.title, company=args.company, purpose=args.purpose, question=args.question,
+        language=args.language, anonymous=args.anonymous, vote_target=args.target,
+    )
+    base = links.base_url(args.base_url) if args.base_url else links.base_url()
+    info = {
+        "code": created.code,
+        "code_spoken": credentials.format_code(created.code),
+        "facilitator_key": created.key,
+        "participant_url": links.participant_url(created.code, base),
+        "facilitator_url": links.facilitator_url(created.code, created.key, base),
+        "db": store.url,
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        print(f"Workshop created: {args.title}")
+        print(f"  Join code:        {info['code_spoken']}")
+        print(f"  Participant link: {info['participant_url']}")
+        print(f"  Facilitator link: {info['facilitator_url']}")
+        print("  Keep the facilitator link secret: it is the only copy of the key.")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from . import workshops
+    status = workshops.status(_store(args), args.code)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(status), default=_json_default, indent=2))
+    else:
+        print(f"{status.title} [{credentials.format_code(status.code)}]")
+        print(f"  stage: {status.phase}   participants: {status.participants}   cards: {status.cards}"
+              f"   values: {status.values}   drafts: {status.drafts}")
+        if status.vision:
+            print(f"  vision: {status.vision}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from . import workshops
+    for code, title, phase, created in workshops.list_workshops(_store(args)):
+        print(f"{credentials.format_code(code)}  {phase:<11} {created:%Y-%m-%d}  {title}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from . import export
+    written = export.export_workshop(_store(args), args.code, args.out, key=args.key)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from . import serve
+    return serve.serve(args)
+
+
+def cmd_demo(args) -> int:
+    from . import demo
+    return demo.run(args)
+
+
+def cmd_bench(args) -> int:
+    from . import bench
+    return bench.run(args)
+
+
+def _add_serve_options(p):
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 for everyone on the network)")
+    p.add_argument("--port", type=int, default=8866, help="port to listen on")
+    p.add_argument("--participants", type=int, default=10,
+                   help="expected number of participants: sizes the pool of preheated kernels")
+    p.add_argument("--public-url", default=None,
+                   help="the address participants reach, when behind a proxy (default: http://IP:PORT/)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workshop", description=__doc__)
+    parser.add_argument("--db", default=None,
+                        help="database URL (default: $WORKSHOP_DB_URL or an SQLite file in ./var)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("new", help="create a workshop and print its links")
+    p.add_argument("title")
+    p.add_argument("--company", default="")
+    p.add_argument("--purpose", default="", help="the company's purpose or mission")
+    p.add_argument("--question", default=None, help="the brainstorm question")
+    p.add_argument("--language", default="en", choices=["en", "de", "zh_Hant"])
+    p.add_argument("--anonymous", action="store_true", help="participants join without names")
+    p.add_argument("--target", type=int, default=5, help="how many values to keep (default 5)")
+    p.add_argument("--base-url", default=None, help="server address used in the links")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("status", help="where a workshop stands")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("list", help="all workshops in the database")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("export", help="write a workshop's data as CSV files (and its documents)")
+    p.add_argument("code")
+    p.add_argument("--out", default="exports", help="folder to write into")
+    p.add_argument("--key", default=None, help="facilitator key (needed for names in a named workshop)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="serve the facilitation apps with Voila")
+    _add_serve_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="seed a demo workshop and serve it")
+    _add_serve_options(p)
+    p.add_argument("--seed-only", action="store_true", help="create the demo workshop, print links, do not serve")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="measure join latency, live latency, memory and throughput")
+    p.add_argument("--out", default="bench-results")
+    p.add_argument("--quick", action="store_true", help="smaller loads, for a smoke run")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WorkshopError as err:
+        print(f"workshop: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # noqa: BLE001 - one clear line, not a traceback
+        print(f"workshop: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

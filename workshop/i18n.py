@@ -1,0 +1,168 @@
+"""Translations: gettext catalogues per language, compiled from .po by Babel.
+
+The English text in the code is the message id. Each app holds a
+``Translator`` for its visitor's language, so two people in the same room
+can read the apps in different languages.
+
+Usage from the shell: ``python -m workshop.i18n extract|update|compile|check``.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+DOMAIN = "workshop"
+LOCALE_DIR = Path(__file__).parent / "locale"
+PACKAGE_DIR = Path(__file__).parent
+
+#: Language code -> name in that language, for the language switcher.
+LANGUAGES = {"en": "English", "de": "Deutsch", "zh_Hant": "繁體中文"}
+DEFAULT = "en"
+
+
+def _po(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _mo(lang: str) -> Path:
+    return _po(lang).with_suffix(".mo")
+
+
+def compile_catalog(lang: str) -> Path | None:
+    """Compile one .po to .mo with Babel; returns the .mo path (None if no .po)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = _po(lang)
+    if not po.exists():
+        return None
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    mo = _mo(lang)
+    with mo.open("wb") as f:
+        write_mo(f, catalog, use_fuzzy=False)
+    return mo
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> _gettext.NullTranslations:
+    lang = lang if lang in LANGUAGES else DEFAULT
+    po, mo = _po(lang), _mo(lang)
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        try:
+            compile_catalog(lang)  # a fresh clone that skipped `make install`
+        except OSError:
+            pass
+    if mo.exists():
+        with mo.open("rb") as f:
+            return _gettext.GNUTranslations(f)
+    return _gettext.NullTranslations()
+
+
+class Translator:
+    """The gettext functions for one language, passed to every widget."""
+
+    def __init__(self, lang: str = DEFAULT):
+        self.lang = lang if lang in LANGUAGES else DEFAULT
+        t = translations(self.lang)
+        self.gettext = t.gettext
+        self.ngettext = t.ngettext
+
+    def __call__(self, message: str) -> str:
+        return self.gettext(message)
+
+    def error(self, err) -> str:
+        """A domain error in this language."""
+        return err.localized(self.gettext)
+
+
+def translator(lang: str | None) -> Translator:
+    return Translator(lang or DEFAULT)
+
+
+# ---- maintenance commands -------------------------------------------------------------
+
+def _extract():
+    """Extract every message id from the package into workshop/locale/workshop.pot."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(project="workshop", domain=DOMAIN)
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None}
+    for filename, lineno, message, comments, context in extract_from_dir(
+        PACKAGE_DIR, method_map=[("**.py", "python")], keywords=keywords, comment_tags=("TRANSLATORS:",),
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    pot = LOCALE_DIR / f"{DOMAIN}.pot"
+    pot.parent.mkdir(parents=True, exist_ok=True)
+    with pot.open("wb") as f:
+        write_po(f, catalog, width=100, sort_output=True)
+    return catalog
+
+
+def _update(catalog):
+    from babel.messages.pofile import read_po, write_po
+    from babel.messages.catalog import Catalog
+
+    for lang in LANGUAGES:
+        if lang == DEFAULT:
+            continue
+        po = _po(lang)
+        if po.exists():
+            with po.open("rb") as f:
+                existing = read_po(f, locale=lang)
+        else:
+            po.parent.mkdir(parents=True, exist_ok=True)
+            existing = Catalog(locale=lang, domain=DOMAIN)
+        existing.update(catalog, no_fuzzy_matching=True)
+        with po.open("wb") as f:
+            write_po(f, existing, width=100, sort_output=True, ignore_obsolete=True)
+
+
+def missing(lang: str) -> list[str]:
+    """Message ids of the code that have no translation in ``lang``."""
+    from babel.messages.pofile import read_po
+
+    catalog = _extract()
+    po = _po(lang)
+    if not po.exists():
+        return [m.id for m in catalog if m.id]
+    with po.open("rb") as f:
+        existing = read_po(f, locale=lang)
+    out = []
+    for m in catalog:
+        if not m.id:
+            continue
+        t = existing.get(m.id)
+        if t is None or not t.string or t.fuzzy or (isinstance(t.string, tuple) and not all(t.string)):
+            out.append(m.id if isinstance(m.id, str) else m.id[0])
+    return out
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "compile"
+    if cmd == "extract":
+        _extract()
+    elif cmd == "update":
+        _update(_extract())
+    elif cmd == "compile":
+        for lang in LANGUAGES:
+            compile_catalog(lang)
+    elif cmd == "check":
+        bad = {lang: missing(lang) for lang in LANGUAGES if lang != DEFAULT}
+        for lang, ids in bad.items():
+            for i in ids:
+                print(f"{lang}: {i}")
+        return 1 if any(bad.values()) else 0
+    else:
+        print("usage: python -m workshop.i18n extract|update|compile|check", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
