@@ -145,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="seed a demo workshop and serve it")
     _add_serve_options(p)
     p.add_argument("--seed-only", action="store_true", help="create the demo workshop, print links, do not serve")
+    p.add_argument("--stage", default="brainstorm",
+                   choices=["setup", "brainstorm", "grouping", "voting", "drafting", "rating", "actions", "published"],
+                   help="play the demo forward to this stage (default: brainstorm)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("bench", help="measure join latency, live latency, memory and throughput")

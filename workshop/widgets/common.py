@@ -57,6 +57,9 @@ def run_action(feedback: Feedback, tr, fn, *args, success: str | None = None, **
 
 STYLE = """
 <style>
+/* Printed lines exist for nbval's output checks; a Voila visitor never needs them. */
+body[data-voila] .jp-OutputArea-child:has(> .jp-OutputArea-output[data-mime-type="text/plain"]) { display: none; }
+body[data-voila] .jp-OutputArea-output[data-mime-type="text/plain"] { display: none; }
 .ws-app { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK TC",
           "PingFang TC", "Microsoft JhengHei", sans-serif; max-width: 980px; margin: 0 auto; color: #1f2933; }
 .ws-app .ws-title { font-size: 1.5em; font-weight: 650; margin: 0.2em 0; }
@@ -68,9 +71,12 @@ STYLE = """
 .ws-value { background: #eef4ff; border: 1px solid #b2ccff; border-radius: 8px; padding: 8px; margin: 4px; }
 .ws-banner { background: #fef0c7; border: 1px solid #fdb022; border-radius: 6px; padding: 6px 10px; }
 .ws-big { font-size: 2.2em; line-height: 1.25; }
+.ws-app .ws-row { flex-wrap: wrap; gap: 4px; }
+.ws-app .ws-row > .ws-grow { flex: 1 1 240px; min-width: 0; }
+.ws-app .ws-row > .widget-button { flex: 0 0 auto; }
 @media (max-width: 600px) {
   .ws-app { font-size: 16px; }
-  .ws-app .widget-hbox.ws-wrap { flex-wrap: wrap; }
+  .ws-app .widget-button, .ws-app .widget-toggle-button { min-height: 40px; }
 }
 </style>
 """

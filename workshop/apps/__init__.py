@@ -1,0 +1,1 @@
+"""Entry points the notebooks call: each reads the request and shows one app."""

@@ -1,0 +1,110 @@
+"""`workshop serve`: Voila on the notebooks, tuned for a room that joins at once.
+
+Participants are served from a pool of preheated kernels: each kernel has
+already imported the app and waits in ``wait_for_request`` for a visitor, so
+joining costs a page render, not a kernel start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from . import credentials, links, settings
+from .store import normalize_url
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+#: Notebooks a facilitator opens: one warm kernel each makes moving between stages quick.
+FACILITATOR_PREHEAT = 1
+
+#: A kernel the visitor left (tab closed, not reconnected) is shut down after this long.
+CULL_IDLE_SECONDS = 15 * 60
+
+
+def participant_pool_size(participants: int) -> int:
+    """Everyone in the room can click at once, plus headroom for reloads.
+
+    Each kernel holds about 50-60 MB, so 100 participants need ~6 GB; the pool
+    refills in the background as kernels are taken."""
+    participants = max(1, participants)
+    return participants + max(2, participants // 10)
+
+
+def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
+    pools = {"default": {"pool_size": 0}}
+    pools["participant.ipynb"] = {"pool_size": participant_pool_size(args.participants)}
+    for nb in sorted(notebooks.glob("[0-9][0-9]-*.ipynb")):
+        pools[nb.name] = {"pool_size": FACILITATOR_PREHEAT}
+    for nb in ("survey.ipynb", "stakeholder.ipynb", "exemplar.ipynb"):
+        if (notebooks / nb).exists():
+            pools[nb] = {"pool_size": 2}
+    return [
+        sys.executable, "-m", "voila", str(notebooks),
+        f"--port={args.port}",
+        f"--Voila.ip={args.ip}",
+        "--no-browser",
+        "--theme=light",
+        "--preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+        "--VoilaKernelManager.fill_delay=0.5",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def public_url(args) -> str:
+    if getattr(args, "public_url", None):
+        return links.base_url(args.public_url)
+    host = "127.0.0.1" if args.ip in ("0.0.0.0", "::", "") else args.ip
+    return f"http://{host}:{args.port}/"
+
+
+def print_links(code: str, key: str | None, base: str) -> None:
+    import segno
+
+    url = links.participant_url(code, base)
+    print(f"\nJoin code:        {credentials.format_code(code)}")
+    print(f"Participant link: {url}")
+    if key:
+        print(f"Facilitator link: {links.facilitator_url(code, key, base)}")
+    qr = segno.make(url, error="m")
+    qr.terminal(compact=True)
+    sys.stdout.flush()
+
+
+def serve(args, code: str | None = None, key: str | None = None) -> int:
+    """Run Voila until interrupted; prints the links of ``code`` when given."""
+    db_url = normalize_url(args.db or settings.default_db_url())
+    base = public_url(args)
+    env = dict(os.environ)
+    env[settings.DB_URL_ENV] = db_url
+    env[links.PUBLIC_URL_ENV] = base
+    from .store import open_store
+    open_store(db_url)  # create or upgrade the schema once, before kernels race to do it
+    cmd = voila_command(args)
+    print(f"Serving the workshop apps at {base} (database: {db_url})")
+    print(f"Preheating {participant_pool_size(args.participants)} participant kernels "
+          f"for {args.participants} participants; the pool refills as people join.")
+    if code:
+        print_links(code, key, base)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        print("\nStopping…")
+        return 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+

@@ -1,0 +1,151 @@
+"""The participant app shell: join, then always show the workshop's current stage."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ... import links, phases, workshops
+from ...errors import WorkshopError
+from ...i18n import LANGUAGES, translator
+from ...store import Store
+from ..common import esc, style
+from ..countdown import Countdown
+from ..identity import IdentityKeeper
+from ..live import Live
+from .base import Visitor
+from .board import BoardView
+from .brainstorm import BrainstormView
+from .drafting import DraftingView
+from .join import JoinForm
+from .philosophy import PhilosophyView, WaitingView
+from .rating import RatingView
+from .voting import VotingView
+
+VIEWS = {
+    phases.SETUP: WaitingView,
+    phases.BRAINSTORM: BrainstormView,
+    phases.GROUPING: BoardView,
+    phases.VOTING: VotingView,
+    phases.DRAFTING: DraftingView,
+    phases.RATING: RatingView,
+    phases.ACTIONS: lambda v, s: PhilosophyView(v, s, final=False),
+    phases.PUBLISHED: lambda v, s: PhilosophyView(v, s, final=True),
+}
+
+#: Seconds between "still here" marks, which feed the facilitator's list of who is online.
+PRESENCE_EVERY = 20
+
+
+class ParticipantApp(w.VBox):
+    def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None,
+                 live_interval: float = 0.25):
+        super().__init__()
+        self.add_class("ws-app")
+        self.add_class("ws-participant")
+        self.store, self.code = store, workshops.normalize_code(code)
+        self.status = workshops.status(store, self.code)
+        self.t = translator(lang or self.status.language)
+        self.joined: workshops.Joined | None = None
+        self.view = None
+        self.phase = None
+        self._ticks = 0
+        self.live = Live(store, self.code, interval=live_interval)
+        self.live.on_change(self._changed)
+        self.live.on_connection(self._connection)
+        self.live.on_tick(self._tick)
+
+        self.title = w.HTML()
+        self.stage = w.HTML()
+        self.stage.add_class("ws-stage-title")
+        self.who = w.HTML()
+        self.language = w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()],
+                                   value=self.t.lang, layout=w.Layout(width="9em"))
+        self.language.observe(self._language, "value")
+        self.countdown = Countdown()
+        self.banner = w.HTML()
+        self.body = w.VBox()
+        self.footer = w.HTML()
+        self.identity = IdentityKeeper(code=self.code)
+        self.identity.observe(self._identity_ready, "ready")
+        header = w.HBox([self.title, self.countdown, self.language],
+                        layout=w.Layout(justify_content="space-between", align_items="center",
+                                        flex_flow="row wrap", width="100%"))
+        self.children = [style(), header, w.HBox([self.stage, self.who],
+                         layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
+                         self.banner, self.body, self.footer, self.identity]
+        self._paint_header()
+        self.body.children = [JoinForm(store, self.status, self.t, self._enter)]
+        if token:
+            self._try_token(token)
+
+    # ---- identity ------------------------------------------------------------------
+    def _identity_ready(self, change) -> None:
+        if change["new"] and self.joined is None and self.identity.token:
+            self._try_token(self.identity.token)
+
+    def _try_token(self, token: str) -> None:
+        try:
+            joined = workshops.join(self.store, self.code, token=token)
+        except WorkshopError:
+            return
+        if joined.rejoined:
+            self._enter(joined)
+
+    def _enter(self, joined: workshops.Joined) -> None:
+        self.joined = joined
+        self.identity.remember(joined.token)
+        self.visitor = Visitor(self.store, self.code, joined.token, joined.name, self.t)
+        personal = links.notebook_url(links.PARTICIPANT_NOTEBOOK, w=self.code, p=joined.token)
+        self.footer.value = (f'<details class="ws-muted"><summary>{esc(self.t("Continue on another device"))}'
+                             f'</summary><p>{esc(self.t("Open this personal link there (keep it to yourself):"))}'
+                             f'<br><code class="ws-personal-link">{esc(personal)}</code></p></details>')
+        self.phase = None
+        self._changed()
+        self.live.revision = self.status.revision
+        self.live.start()
+
+    # ---- live updates ------------------------------------------------------------------
+    def _changed(self) -> None:
+        self.status = workshops.status(self.store, self.code)
+        self._paint_header()
+        if self.joined is None:
+            return
+        if self.status.phase != self.phase:
+            self.phase = self.status.phase
+            self.view = VIEWS[self.phase](self.visitor, self.status)
+            self.body.children = [self.view]
+        else:
+            self.view.refresh(self.status)
+
+    def _paint_header(self) -> None:
+        t, s = self.t, self.status
+        self.title.value = f'<div class="ws-title">{esc(s.title)}</div>'
+        self.stage.value = f'<b class="ws-stage-name">{esc(t(phases.TITLES[s.phase]))}</b>'
+        if self.joined is not None:
+            self.who.value = f'<span class="ws-muted">{esc(t("You are {name}").format(name=self.joined.name))}</span>'
+        self.countdown.done_text = t("Time is up")
+        self.countdown.show(s.timer_ends_at, s.timer_label)
+
+    def _connection(self, ok: bool) -> None:
+        self.banner.value = "" if ok else (
+            f'<div class="ws-banner" role="alert">{esc(self.t("Connection to the workshop lost. Reconnecting… Anything you do now may not be saved."))}</div>')
+        if ok:
+            self._changed()
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        if self.joined is not None and self._ticks % PRESENCE_EVERY == 0:
+            try:
+                workshops.touch(self.store, self.code, self.joined.token)
+            except Exception:  # noqa: BLE001 - presence is best effort
+                pass
+
+    def _language(self, change) -> None:
+        self.t = translator(change["new"])
+        if self.joined is not None:
+            self.visitor.t = self.t
+            self.phase = None
+            self._changed()
+        else:
+            self._paint_header()
+            self.body.children = [JoinForm(self.store, self.status, self.t, self._enter)]
