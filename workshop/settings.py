@@ -12,8 +12,21 @@ DB_URL_ENV = "WORKSHOP_DB_URL"
 HOME_ENV = "WORKSHOP_HOME"
 
 
+#: A source checkout (``make demo``) keeps its data in ``var/`` beside pyproject.toml.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
 def workshop_home() -> Path:
-    return Path(os.environ.get(HOME_ENV) or Path.cwd() / "var")
+    """$WORKSHOP_HOME, else ``var/`` of the source checkout, else ~/.local/share/workshop.
+
+    Not the current directory: Voila runs kernels inside ``notebooks/`` while
+    the CLI runs at the top, and both must open the same database."""
+    if os.environ.get(HOME_ENV):
+        return Path(os.environ[HOME_ENV])
+    if (_CHECKOUT / "pyproject.toml").exists():
+        return _CHECKOUT / "var"
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "workshop"
 
 
 def default_db_url() -> str:
