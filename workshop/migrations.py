@@ -7,7 +7,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, inspect, text
 
-from .schema import AccessFailure, Base, SchemaVersion
+from .schema import AccessFailure, Base, SchemaVersion, StakeholderReaction
 
 
 def _v2_language_and_access_failures(conn: Connection) -> None:
@@ -18,9 +18,20 @@ def _v2_language_and_access_failures(conn: Connection) -> None:
     AccessFailure.__table__.create(conn, checkfirst=True)
 
 
+def _v3_reaction_vision(conn: Connection) -> None:
+    """Version 3: the vision wording a stakeholder reacted to, so a reworded vision is judged afresh."""
+    if not inspect(conn).has_table("stakeholder_reactions"):
+        StakeholderReaction.__table__.create(conn)
+        return
+    columns = {c["name"] for c in inspect(conn).get_columns("stakeholder_reactions")}
+    if "vision" not in columns:
+        conn.execute(text("ALTER TABLE stakeholder_reactions ADD COLUMN vision TEXT DEFAULT '' NOT NULL"))
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_language_and_access_failures,
+    3: _v3_reaction_vision,
 }
 
 LATEST = max(MIGRATIONS, default=1)

@@ -234,6 +234,8 @@ class StakeholderReaction(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     reaction: Mapped[str] = mapped_column(String(12))  # lands / unsure / no
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The wording reacted to: after the vision is reworded, earlier reactions no longer count.
+    vision: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
