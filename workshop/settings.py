@@ -56,5 +56,9 @@ MAX_METRICS_PER_VALUE = 8
 MAX_BUDGET = 50
 DEFAULT_TARGET = 5
 
+# The follow-up after the workshop: gut check, hiring benchmark, team practices, survey.
+MAX_PRACTICE = 600
+MAX_QUESTIONS_PER_VALUE = 8
+
 #: How long a writer waits for SQLite's lock before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 15000
