@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 
 from . import credentials, links
@@ -75,7 +76,9 @@ def cmd_list(args) -> int:
 
 def cmd_export(args) -> int:
     from . import export
-    written = export.export_workshop(_store(args), args.code, args.out, key=args.key)
+    from .store import normalize_code
+    out = args.out or f"exports/{normalize_code(args.code)}"
+    written = export.export_workshop(_store(args), args.code, out, key=args.key)
     for path in written:
         print(path)
     return 0
@@ -106,11 +109,26 @@ def _add_serve_options(p):
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes, like every other error, are one line on stderr."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+DB_HELP = "database URL or SQLite file (default: $WORKSHOP_DB_URL or var/workshop.sqlite in the checkout)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workshop", description=__doc__)
-    parser.add_argument("--db", default=None,
-                        help="database URL (default: $WORKSHOP_DB_URL or an SQLite file in ./var)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="workshop", description=__doc__)
+    parser.add_argument("--db", default=None, help=DB_HELP)
+    # Also accepted after the command (`workshop status CODE --db URL`); SUPPRESS
+    # keeps an absent sub-command --db from overwriting one given before it.
+    common = _Parser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add = sub.add_parser
+    sub.add_parser = lambda *a, **kw: _add(*a, parents=[common], **kw)  # type: ignore[method-assign]
 
     p = sub.add_parser("new", help="create a workshop and print its links")
     p.add_argument("title")
@@ -134,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write a workshop's data as CSV files (and its documents)")
     p.add_argument("code")
-    p.add_argument("--out", default="exports", help="folder to write into")
+    p.add_argument("--out", default=None, help="folder to write into (default: exports/CODE)")
     p.add_argument("--key", default=None, help="facilitator key (needed for names in a named workshop)")
     p.set_defaults(func=cmd_export)
 
@@ -166,8 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `workshop export ... | head`: the reader left; say nothing more.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops Python's own complaint at exit
+        return 0
     except Exception as err:  # noqa: BLE001 - one clear line, not a traceback
-        print(f"workshop: {type(err).__name__}: {err}", file=sys.stderr)
+        first = (str(err).strip().splitlines() or [""])[0]  # database errors append SQL and links
+        print(f"workshop: {type(err).__name__}: {first}", file=sys.stderr)
         return 1
 
 
