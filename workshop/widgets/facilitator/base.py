@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import ipywidgets as w
 
@@ -12,16 +13,25 @@ from ...workshops import Status
 from ..common import Feedback, esc, run_action
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Console:
     store: Store
     code: str
     key: str
     t: Translator
+    #: Called after every successful action, so the whole page shows it at once
+    #: instead of at the next poll (the shell sets it).
+    changed: Callable[[], None] = field(default=_nothing)
 
 
 class Panel(w.VBox):
-    """One stage's tools. ``refresh`` updates it in place when the workshop changes."""
+    """One stage's tools. ``refresh`` updates it in place when the workshop changes.
+
+    A panel may also define ``tick()``, which the shell calls about once a second."""
 
     def __init__(self, console: Console, status: Status):
         super().__init__()
@@ -29,12 +39,27 @@ class Panel(w.VBox):
         self.t = console.t
         self.status = status
         self.feedback = Feedback()
+        #: Whether the last ``act`` went through (many actions return None when they do).
+        self.succeeded = False
         self.add_class("ws-panel")
 
     def act(self, fn, *args, success: str | None = None, **kwargs):
-        """Run a facilitator action with this workshop's code and key."""
+        """Run a facilitator action with this workshop's code and key.
+
+        Returns the action's result (None when refused: see ``succeeded``)."""
         c = self.console
-        return run_action(self.feedback, self.t, fn, c.store, c.code, c.key, *args, success=success, **kwargs)
+        self.succeeded = False
+
+        def call(*a, **kw):
+            result = fn(*a, **kw)
+            self.succeeded = True
+            return result
+
+        call.__name__ = getattr(fn, "__name__", "action")
+        result = run_action(self.feedback, self.t, call, c.store, c.code, c.key, *args, success=success, **kwargs)
+        if self.succeeded:
+            c.changed()
+        return result
 
     def refresh(self, status: Status) -> None:
         self.status = status
@@ -51,7 +76,24 @@ def section(title: str) -> w.HTML:
     return w.HTML(f"<h3>{esc(title)}</h3>")
 
 
+def hint(text: str) -> w.HTML:
+    return w.HTML(f'<div class="ws-muted">{esc(text)}</div>')
+
+
+def private(widget: w.Widget) -> w.Widget:
+    """Hidden in the presentation view: for the facilitator's eyes, not the shared screen."""
+    widget.add_class("ws-private")
+    return widget
+
+
 def set_html(widget: w.HTML, html: str) -> None:
     """Assign only when different: no message, no flicker, when nothing changed."""
     if widget.value != html:
         widget.value = html
+
+
+def set_children(box: w.Box, children) -> None:
+    """Replace a box's children only when they are not already these widgets, in this order."""
+    children = tuple(children)
+    if tuple(box.children) != children:
+        box.children = children

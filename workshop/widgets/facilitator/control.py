@@ -1,0 +1,102 @@
+"""The control room (00): where the workshop stands, what comes next, the run of show."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ... import phases, workshops
+from ...errors import N_
+from ..common import esc
+from . import LABELS, NOTEBOOKS, STAGE_OF_PHASE, stage_href
+from .base import Panel, button, hint, private, section, set_html
+from .timer import TimerControl
+
+#: Minutes per stage notebook in a 90-minute call (the control room stays open throughout).
+MINUTES = {"setup": 10, "invite": 5, "brainstorm": 15, "values": 15, "voting": 10, "vision": 20,
+           "actions": 10, "publish": 5}
+
+PURPOSE = {
+    "control": N_("This page: the state of the workshop and every link."),
+    "setup": N_("Welcome; the company's purpose and the customer-needs questions."),
+    "invite": N_("Share the link and code; wait until everyone is in."),
+    "brainstorm": N_("Everyone writes cards alone; you reveal them together."),
+    "values": N_("Group the cards and name each group as a core value."),
+    "voting": N_("Dot-vote rounds until about five values remain."),
+    "vision": N_("Draft vision statements; rate them on the three criteria; choose one."),
+    "actions": N_("An action statement and metrics for each value."),
+    "publish": N_("The finished philosophy; export the results."),
+}
+
+NEXT_STEP = {
+    phases.SETUP: N_("Share the join link, wait until everyone has joined, then start the brainstorm."),
+    phases.BRAINSTORM: N_("Give everyone about ten minutes to write, then reveal the cards and read them out."),
+    phases.GROUPING: N_("Group the cards into core values with the room, then start the vote."),
+    phases.VOTING: N_("Run dot-vote rounds until the target number of values remains."),
+    phases.DRAFTING: N_("Everyone drafts a vision statement; move on to rating when the drafts are in."),
+    phases.RATING: N_("Everyone rates each draft on the three criteria; discuss the spread, then choose the final vision."),
+    phases.ACTIONS: N_("Write an action statement and pick metrics for each chosen value."),
+    phases.PUBLISHED: N_("The philosophy is finished: show it, then export the results."),
+}
+
+
+class ControlPanel(Panel):
+    def __init__(self, console, status):
+        super().__init__(console, status)
+        t = self.t
+        self.stats = w.HTML()
+        self.next_step = w.HTML()
+        self.run_of_show = private(w.HTML())
+        self.reopen_choice = w.Dropdown(layout=w.Layout(width="16em"))
+        self.reopen = button(t("Reopen this stage"), self._reopen, icon="step-backward")
+        reopen_row = private(w.VBox([
+            section(t("Go back to an earlier stage")),
+            hint(t("Everything written since is kept. To take back the last click of “Next stage”, use Undo above.")),
+            w.HBox([self.reopen_choice, self.reopen], layout=w.Layout(flex_flow="row wrap", gap="6px")),
+        ]))
+        self.children = [section(t("Where the workshop stands")), self.stats,
+                         section(t("What to do now")), self.next_step,
+                         section(t("Countdown for everyone")), TimerControl(console),
+                         private(section(t("Run of show (90 minutes)"))), self.run_of_show,
+                         reopen_row, self.feedback]
+        self.refresh(status)
+
+    def refresh(self, status) -> None:
+        super().refresh(status)
+        t = self.t
+        stat = lambda n, label: f'<div class="ws-stat"><b>{n}</b>{esc(label)}</div>'  # noqa: E731
+        set_html(self.stats, '<div class="ws-stats">' + "".join([
+            stat(status.participants, t("joined")),
+            stat(status.cards, t("cards")),
+            stat(esc(t("yes")) if status.cards_revealed else esc(t("no")), t("cards revealed")),
+            stat(status.values, t("values")),
+            stat(status.drafts, t("vision drafts")),
+            stat(esc(t("yes")) if status.vision else esc(t("no")), t("vision chosen")),
+        ]) + "</div>")
+        live = STAGE_OF_PHASE[status.phase]
+        href = self._href(live)
+        set_html(self.next_step,
+                 f'<p class="ws-next">{esc(t(NEXT_STEP[status.phase]))} '
+                 f'<a class="ws-private" href="{esc(href)}" target="_self">'
+                 f'{esc(t("Open {notebook}").format(notebook=NOTEBOOKS[live]))} →</a></p>')
+        rows = []
+        for i, stage in enumerate(NOTEBOOKS):
+            minutes = MINUTES.get(stage)
+            cls = ' class="ws-live-row"' if stage == live else ""
+            rows.append(f'<tr{cls}><td><a href="{esc(self._href(stage))}" target="_self">{i:02d} {esc(t(LABELS[stage]))}</a></td>'
+                        f'<td>{esc(t(PURPOSE[stage]))}</td>'
+                        f'<td style="text-align:right">{esc(t("{n} min").format(n=minutes)) if minutes else "—"}</td></tr>')
+        set_html(self.run_of_show, f'<table class="ws-table"><tr><th>{esc(t("Notebook"))}</th><th>{esc(t("What happens"))}</th>'
+                                   f'<th>{esc(t("Time"))}</th></tr>{"".join(rows)}</table>')
+        earlier = [(t(phases.TITLES[p]), p) for p in phases.ORDER[:phases.index(status.phase)]]
+        if list(self.reopen_choice.options) != earlier:
+            self.reopen_choice.options = earlier
+        self.reopen.disabled = not earlier
+
+    def _href(self, stage: str) -> str:
+        return stage_href(stage, self.console.code, self.console.key)
+
+    def _reopen(self) -> None:
+        phase = self.reopen_choice.value
+        if phase:
+            self.act(workshops.reopen, phase,
+                     success=self.t("The workshop is back at “{stage}”.").format(stage=self.t(phases.TITLES[phase])))

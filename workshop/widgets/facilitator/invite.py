@@ -1,0 +1,121 @@
+"""Invite (02): the join link, QR code and spoken code; who has joined, live; the shared countdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ipywidgets as w
+import segno
+
+from ... import credentials, links, workshops
+from ...schema import utcnow
+from ..common import esc
+from .base import Panel, button, hint, private, section, set_html
+from .timer import TimerControl
+
+#: A participant's page marks them present every 20 s; a little slack before calling them away.
+ONLINE_WITHIN = dt.timedelta(seconds=45)
+
+#: Seconds between re-reading who is online (presence marks do not move the change marker).
+PRESENCE_REFRESH = 10
+
+# Letters of the join-code alphabet spelt for a call where "B" and "D" sound alike.
+SPELLING = {
+    "A": "Alfa", "B": "Bravo", "C": "Charlie", "D": "Delta", "E": "Echo", "F": "Foxtrot", "G": "Golf",
+    "H": "Hotel", "J": "Juliett", "K": "Kilo", "M": "Mike", "N": "November", "P": "Papa", "Q": "Quebec",
+    "R": "Romeo", "S": "Sierra", "T": "Tango", "U": "Uniform", "V": "Victor", "W": "Whiskey", "X": "X-ray",
+    "Y": "Yankee", "Z": "Zulu",
+}
+
+
+def spelt(code: str) -> str:
+    return " ".join(SPELLING.get(ch, ch) for ch in code)
+
+
+def qr_svg(url: str) -> str:
+    """The join link as an inline SVG QR code: sharp at any zoom, no image file."""
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#101828")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+class InvitePanel(Panel):
+    def __init__(self, console, status):
+        super().__init__(console, status)
+        t = self.t
+        self.url = links.participant_url(console.code)
+        code = credentials.format_code(console.code)
+        chat = t("Join our customer service workshop: {url} (join code {code})").format(url=self.url, code=code)
+        self.joinbox = w.HTML(
+            '<div class="ws-joinbox">'
+            f'<div class="ws-qr" aria-label="{esc(t("QR code of the join link"))}">{qr_svg(self.url)}</div>'
+            '<div>'
+            f'<div class="ws-muted">{esc(t("Join code"))}</div><div class="ws-spoken">{esc(code)}</div>'
+            f'<div class="ws-muted ws-spelt">{esc(spelt(console.code))}</div>'
+            f'<p><span class="ws-muted">{esc(t("Link"))}</span><br><span class="ws-joinlink">{esc(self.url)}</span></p>'
+            '</div></div>')
+        self.chat = private(w.HTML(
+            f'<p class="ws-muted">{esc(t("To paste into the video call chat (one click selects it all):"))}</p>'
+            f'<div class="ws-joinlink ws-chat-message">{esc(chat)}</div>'))
+        self.count = w.HTML()
+        self.people = w.HTML()
+        self.people.add_class("ws-people-list")
+        self.relink_choice = w.Dropdown(layout=w.Layout(width="16em"))
+        self.relink = button(t("New personal link"), self._relink, icon="link")
+        self.relink_out = w.HTML()
+        self._ticks = 0
+        self._people_ids: list = []
+        self.children = [
+            section(t("Ask everyone to join")),
+            hint(t("Say the code aloud, show the QR code, and paste the link into the call's chat.")),
+            self.joinbox, self.chat,
+            section(t("Who has joined")), self.count, self.people,
+            section(t("Countdown for everyone")),
+            hint(t("Participants see it in their header; it stops by itself when you change the stage.")),
+            TimerControl(console, label=t("Joining"), minutes=3),
+            private(w.VBox([
+                section(t("Someone lost their page?")),
+                hint(t("Make them a new personal link: their cards and votes come with it, and the old link stops working.")),
+                w.HBox([self.relink_choice, self.relink], layout=w.Layout(flex_flow="row wrap", gap="6px")),
+                self.relink_out])),
+            self.feedback,
+        ]
+        self.refresh(status)
+
+    def refresh(self, status) -> None:
+        super().refresh(status)
+        self._show_people()
+
+    def tick(self) -> None:
+        self._ticks += 1
+        if self._ticks % PRESENCE_REFRESH == 0:
+            self._show_people()
+
+    def _show_people(self) -> None:
+        t, c = self.t, self.console
+        people = workshops.participants(c.store, c.code, c.key)
+        now = utcnow()
+        now = _aware(now)
+        online = [p for p in people if now - _aware(p.last_seen_at) <= ONLINE_WITHIN]
+        set_html(self.count, f'<div class="ws-count-big">{len(people)}</div>'
+                             f'<div class="ws-muted">{esc(t("joined, {n} online now").format(n=len(online)))}</div>')
+        items = "".join(
+            f'<li class="{"ws-online" if p in online else "ws-away"}">{esc(p.name)}</li>' for p in people)
+        set_html(self.people, f'<ul class="ws-people">{items}</ul>' if people
+                 else f'<p class="ws-muted">{esc(t("Nobody has joined yet."))}</p>')
+        options = [(p.name, p.id) for p in people]
+        if list(self.relink_choice.options) != options:
+            self.relink_choice.options = options
+        self.relink.disabled = not options
+
+    def _relink(self) -> None:
+        pid = self.relink_choice.value
+        if pid is None:
+            return
+        token = self.act(workshops.reissue_link, pid)
+        if token:
+            url = links.notebook_url(links.PARTICIPANT_NOTEBOOK, w=self.console.code, p=token)
+            set_html(self.relink_out, f'<p>{esc(self.t("Send this link to them privately:"))}<br>'
+                                      f'<span class="ws-joinlink">{esc(url)}</span></p>')
