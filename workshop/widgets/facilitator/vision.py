@@ -1,0 +1,214 @@
+"""Vision drafts for the facilitator: drafts as they arrive, ratings on the criteria, the final choice."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+from babel.numbers import format_decimal
+
+from ... import criteria, grouping, phases, vision, workshops
+from ..common import esc
+from .base import Panel, button, section, set_html
+from .bits import show
+
+#: A sample standard deviation this large (on a 1-5 scale) means the room reads the draft differently.
+DISAGREEMENT = 1.0
+
+CSS = """<style>
+.ws-drafts-list .ws-card { font-size:1.15em; }
+.ws-draft-no { color:#52606d; font-weight:650; margin-right:6px; }
+table.ws-ratings { border-collapse:collapse; width:100%; margin:6px 0; font-size:1.05em; }
+table.ws-ratings th, table.ws-ratings td { border-bottom:1px solid #eaecf0; padding:6px 8px; text-align:center; vertical-align:top; }
+table.ws-ratings th { font-weight:600; color:#344054; font-size:.9em; }
+table.ws-ratings td.ws-draft-text { text-align:left; overflow-wrap:anywhere; max-width:26em; }
+table.ws-ratings .ws-mean { font-size:1.35em; font-weight:650; font-variant-numeric: tabular-nums; }
+table.ws-ratings .ws-spread { display:block; color:#52606d; font-size:.85em; white-space:nowrap; }
+table.ws-ratings td.ws-disagree { background:#fef0c7; }
+table.ws-ratings tr.ws-best td { background:#ecfdf3; }
+table.ws-ratings tr.ws-best td.ws-disagree { background:#fef0c7; }
+table.ws-ratings tr.ws-final td.ws-draft-text { font-weight:650; }
+.ws-legend { font-size:.9em; }
+.ws-legend .ws-swatch { display:inline-block; width:1em; height:1em; vertical-align:middle; border-radius:3px; margin:0 4px; }
+.ws-vision-final { background:#eef4ff; border:1px solid #b2ccff; border-radius:10px; padding:10px 16px; }
+</style>"""
+
+
+def number(value: float | None, t) -> str:
+    """One decimal, written the way the facilitator's language writes numbers."""
+    if value is None:
+        return "–"
+    locale = {"zh_Hant": "zh_Hant_TW"}.get(t.lang, t.lang)
+    return format_decimal(value, format="0.0", locale=locale)
+
+
+def ratings_table_html(summaries, t) -> str:
+    """Drafts by criteria: mean large, spread and count small; disagreement highlighted."""
+    if not summaries:
+        return f'<p class="ws-muted">{esc(t("No drafts yet."))}</p>'
+    overall = [s.overall for s in summaries if s.overall is not None]
+    best = max(overall) if overall else None
+    head = "".join(f"<th>{esc(t(criteria.TITLES[c]))}</th>" for c in criteria.ORDER)
+    rows = []
+    for i, s in enumerate(summaries, 1):
+        cells = []
+        for c in criteria.ORDER:
+            st = s.by_criterion[c]
+            if not st.count:
+                cells.append('<td><span class="ws-mean">–</span></td>')
+                continue
+            disagree = st.spread is not None and st.spread >= DISAGREEMENT
+            detail = t("± {spread} · {n} votes").format(spread=number(st.spread, t), n=st.count)
+            cells.append(f'<td class="{"ws-disagree" if disagree else ""}"><span class="ws-mean">{number(st.mean, t)}</span>'
+                         f'<span class="ws-spread">{esc(detail)}</span></td>')
+        classes = []
+        if best is not None and s.overall is not None and abs(s.overall - best) < 1e-9:
+            classes.append("ws-best")
+        if s.final:
+            classes.append("ws-final")
+        mark = " ★" if s.final else ""
+        rows.append(f'<tr class="{" ".join(classes)}" data-draft="{s.draft_id}"><td class="ws-draft-no">{i}</td>'
+                    f'<td class="ws-draft-text">{esc(s.text)}{mark}</td>{"".join(cells)}'
+                    f'<td><span class="ws-mean">{number(s.overall, t)}</span></td><td>{s.raters}</td></tr>')
+    legend = (f'<p class="ws-legend ws-muted"><span class="ws-swatch" style="background:#fef0c7"></span>'
+              f'{esc(t("The room disagrees here (spread of 1 point or more): ask why."))}'
+              f'<span class="ws-swatch" style="background:#ecfdf3"></span>{esc(t("Highest overall mean."))}'
+              f' ★ {esc(t("The chosen vision."))}</p>')
+    return (f'<table class="ws-ratings"><thead><tr><th>#</th><th>{esc(t("Draft"))}</th>{head}'
+            f'<th>{esc(t("Overall"))}</th><th>{esc(t("Raters"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            + legend)
+
+
+class VisionPanel(Panel):
+    """Drafting, rating and choosing the support vision."""
+
+    def __init__(self, console, status):
+        super().__init__(console, status)
+        t = self.t
+        self.stage_note = w.HTML()
+        self.values = w.HTML()
+        self.count = w.HTML()
+        self.list = w.VBox()
+        self.list.add_class("ws-drafts-list")
+        self.entry = w.Textarea(placeholder=t("A draft of your own, or one the room says aloud"), rows=2,
+                                layout=w.Layout(width="100%"))
+        self.add_button = button(t("Add draft"), self._add, "", "plus")
+        self.add_button.add_class("ws-fac-add-draft")
+        self.add_box = w.VBox([self.entry, self.add_button])
+        self.to_rating = button(t("Start rating the drafts"), self._start_rating, "primary", "star")
+        self.to_rating.add_class("ws-start-rating")
+        self.table = w.HTML()
+        self.table.add_class("ws-ratings-table")
+        self.rating_box = w.VBox([section(t("Ratings")), self.table])
+
+        self.pick = w.Dropdown(options=[], description=t("Draft"), layout=w.Layout(width="100%"))
+        self.pick.observe(self._picked, "value")
+        self.wording = w.Textarea(rows=2, layout=w.Layout(width="100%"),
+                                  placeholder=t("Polish the wording here if the room wants"))
+        self.wording.add_class("ws-vision-wording")
+        self.choose_button = button(t("Make this our vision"), self._choose, "success", "check")
+        self.choose_button.add_class("ws-choose-vision")
+        self.final = w.HTML()
+        self.choose_box = w.VBox([section(t("Our vision")), self.final, self.pick, self.wording, self.choose_button])
+        self._drafts = None
+        self._texts: dict[int, str] = {}
+        self._final_id: int | None = None
+        self.children = [w.HTML(CSS), section(t("Vision drafts")), self.stage_note, self.values, self.count,
+                         self.list, self.add_box, self.to_rating, self.feedback, self.rating_box, self.choose_box]
+        self.refresh(status)
+
+    # ---- reading -----------------------------------------------------------------------
+    def refresh(self, status) -> None:
+        super().refresh(status)
+        c, t = self.console, self.t
+        phase = status.phase
+        summaries = vision.summary(c.store, c.code)
+        chosen = grouping.values(c.store, c.code, only_chosen=True)
+        set_html(self.stage_note, f'<p class="ws-muted">{esc(self._note(phase))}</p>')
+        set_html(self.values, "<p>" + esc(t("Our values:")) + " "
+                 + ", ".join(f"<b>{esc(v.name)}</b>" for v in chosen) + "</p>" if chosen else "")
+        set_html(self.count, f"<p><b>{esc(t('{n} drafts').format(n=len(summaries)))}</b></p>")
+        editable = phase in (phases.DRAFTING, phases.RATING)
+        drafts = [(s.draft_id, s.text) for s in summaries]
+        if (drafts, editable) != self._drafts:
+            self._drafts = (drafts, editable)
+            self.list.children = [self._row(i, d, text, editable) for i, (d, text) in enumerate(drafts, 1)]
+            self._fill_pick(summaries)
+        show(self.add_box, editable)
+        show(self.to_rating, phase == phases.DRAFTING)
+        self.to_rating.disabled = not summaries
+        show(self.rating_box, phases.index(phase) >= phases.index(phases.RATING))
+        set_html(self.table, ratings_table_html(summaries, t))
+        show(self.choose_box, phases.index(phase) >= phases.index(phases.DRAFTING))
+        choosable = phase in (phases.DRAFTING, phases.RATING, phases.ACTIONS)
+        for widget in (self.pick, self.wording, self.choose_button):
+            show(widget, choosable and bool(summaries))
+        final = (f'<div class="ws-vision-final"><div class="ws-muted">{esc(t("Chosen vision"))}</div>'
+                 f'<div class="ws-big">“{esc(status.vision)}”</div></div>') if status.vision else ""
+        set_html(self.final, final)
+
+    def _note(self, phase) -> str:
+        t = self.t
+        if phases.index(phase) < phases.index(phases.DRAFTING):
+            return t("Drafting starts at the stage “{stage}”, once the vote has chosen the values.").format(
+                stage=t(phases.TITLES[phases.DRAFTING]))
+        if phase == phases.DRAFTING:
+            return t("Everyone writes a one-line vision from the values, the purpose and what customers need. "
+                     "Drafts appear here as they are written, without names.")
+        if phase == phases.RATING:
+            return t("Everyone scores each draft from 1 to 5 on the three criteria. Discuss the best drafts "
+                     "and those the room disagrees on, then choose.")
+        return t("The vision is chosen. Its wording can still be polished while values are made actionable.")
+
+    def _row(self, i: int, draft_id: int, text: str, editable: bool) -> w.Widget:
+        card = w.HTML(f'<div class="ws-card"><span class="ws-draft-no">{i}.</span>{esc(text)}</div>')
+        card.add_class("ws-grow")
+        if not editable:
+            return card
+        remove = w.Button(description=self.t("Remove"), icon="trash", layout=w.Layout(width="auto"),
+                          tooltip=self.t("Take a duplicate or off-topic draft off the list"))
+        remove.add_class("ws-remove-draft")
+        remove.on_click(lambda _, d=draft_id: self._remove(d))
+        row = w.HBox([card, remove], layout=w.Layout(align_items="center", width="100%"))
+        row.add_class("ws-row")
+        return row
+
+    def _fill_pick(self, summaries) -> None:
+        """Offer the drafts, best overall first; keep the facilitator's selection if it still exists."""
+        self._texts = {s.draft_id: s.text for s in summaries}
+        self._final_id = next((s.draft_id for s in summaries if s.final), None)
+        ranked = sorted(enumerate(summaries, 1), key=lambda p: -(p[1].overall or 0))
+        # Option labels are plain text in the browser, never HTML: no escaping here.
+        options = [(f"{i}. {s.text if len(s.text) <= 70 else s.text[:69] + '…'}", s.draft_id) for i, s in ranked]
+        ids = [o[1] for o in options]
+        before = self.pick.value
+        keep = before if before in ids else (self._final_id if self._final_id in ids else (ids[0] if ids else None))
+        self.pick.unobserve(self._picked, "value")
+        self.pick.options = options
+        self.pick.value = keep
+        self.pick.observe(self._picked, "value")
+        if keep != before or not self.wording.value:
+            self._picked({"new": keep})
+
+    def _picked(self, change) -> None:
+        """Put the picked draft's words (or the chosen vision's polished words) in the editor."""
+        new = change["new"]
+        if new is not None and new == self._final_id and self.status.vision:
+            self.wording.value = self.status.vision
+        else:
+            self.wording.value = self._texts.get(new, "")
+
+    # ---- actions -----------------------------------------------------------------------
+    def _add(self) -> None:
+        self.act(vision.add_draft_as_facilitator, self.entry.value, success=self.t("Draft added."))
+        if self.succeeded:
+            self.entry.value = ""
+
+    def _remove(self, draft_id: int) -> None:
+        self.act(vision.remove_draft, draft_id, success=self.t("Draft removed."))
+
+    def _start_rating(self) -> None:
+        self.act(workshops.advance, success=self.t("Rating has started: participants now see the drafts with the criteria."))
+
+    def _choose(self) -> None:
+        if self.pick.value is None:
+            return
+        self.act(vision.choose_vision, self.pick.value, self.wording.value, success=self.t("This is our vision now."))

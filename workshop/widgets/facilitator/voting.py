@@ -1,0 +1,278 @@
+"""Dot voting for the facilitator: open rounds, see who has voted (never how), close, read results."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ... import grouping, phases, settings, voting, workshops
+from ..common import esc
+from .base import Panel, button, section, set_html
+from .bits import show
+
+CSS = """<style>
+.ws-fac-results .ws-fbar-row { display:grid; grid-template-columns: minmax(6em, 12em) 1fr 2.5em 7.5em;
+  align-items:center; gap:10px; margin:5px 0; font-size:1.15em; }
+.ws-fac-results .ws-fbar-name { font-weight:600; overflow-wrap:anywhere; }
+.ws-fac-results .ws-fbar { background:#eaecf0; border-radius:5px; height:22px; }
+.ws-fac-results .ws-fbar span { display:block; height:22px; border-radius:5px; background:#2e90fa; min-width:2px; }
+.ws-fac-results .ws-dropped .ws-fbar span { background:#98a2b3; }
+.ws-fac-results .ws-dropped .ws-fbar-name { color:#667085; }
+.ws-fac-results .ws-runoff .ws-fbar span { background:#f79009; }
+.ws-fac-results .ws-fbar-dots { text-align:right; font-variant-numeric: tabular-nums; font-weight:650; }
+.ws-outcome { border-radius:10px; padding:1px 8px; font-size:.8em; white-space:nowrap; }
+.ws-outcome-kept { background:#d1fadf; color:#05603a; }
+.ws-outcome-dropped { background:#f2f4f7; color:#475467; }
+.ws-outcome-runoff { background:#fef0c7; color:#93370d; }
+.ws-voters { display:flex; flex-wrap:wrap; gap:6px; margin:6px 0; }
+.ws-voter { border:1px solid #d0d5dd; border-radius:14px; padding:2px 10px; background:#fff; }
+.ws-voter-done { background:#d1fadf; border-color:#6ce9a6; }
+.ws-voter-some { background:#eff8ff; border-color:#84caff; }
+.ws-voter-none { color:#667085; }
+.ws-voted-count { font-size:1.6em; font-weight:650; }
+.ws-chosen { font-size:1.4em; }
+.ws-chosen b { display:inline-block; background:#eef4ff; border:1px solid #b2ccff; border-radius:8px;
+  padding:2px 10px; margin:3px; }
+</style>"""
+
+
+def results_html(result, t) -> str:
+    """One closed round as horizontal bars, best first, with what happened to each value."""
+    top = max([c.dots for c in result.candidates] + [1])
+    labels = {"kept": t("kept"), "dropped": t("dropped"), "runoff": t("tie: run-off")}
+    title = (t("Run-off (round {n}): results") if result.is_runoff else t("Round {n}: results")).format(n=result.number)
+    voters = t("{n} people voted").format(n=result.voters)
+    rows = []
+    for c in result.candidates:
+        pct = round(100 * c.dots / top)
+        rows.append(
+            f'<div class="ws-fbar-row ws-{esc(c.outcome)}"><span class="ws-fbar-name">{esc(c.name)}</span>'
+            f'<span class="ws-fbar"><span style="width:{pct}%"></span></span>'
+            f'<span class="ws-fbar-dots">{c.dots}</span>'
+            f'<span><span class="ws-outcome ws-outcome-{esc(c.outcome)}">{esc(labels.get(c.outcome, ""))}</span></span></div>')
+    tied = [c.name for c in result.candidates if c.outcome == "runoff"]
+    note = ""
+    if tied:
+        places = result.keep - sum(1 for c in result.candidates if c.outcome == "kept")
+        note = (f'<p class="ws-banner">{esc(t("Tie at the cut: {names} go to a run-off for {places} remaining place(s). The run-off round is open.").format(names=", ".join(tied), places=places))}</p>')
+    return (f'<div class="ws-fac-results"><h3>{esc(title)} <span class="ws-muted">· {esc(voters)}</span></h3>'
+            + "".join(rows) + note + "</div>")
+
+
+def history_html(closed, t) -> str:
+    """Earlier rounds, folded away: the latest one is what the room discusses."""
+    if not closed:
+        return ""
+    inner = "".join(results_html(r, t) for r in reversed(closed))
+    return f'<details class="ws-history"><summary>{esc(t("Earlier rounds"))}</summary>{inner}</details>'
+
+
+def voters_html(progress, t) -> str:
+    """Who has voted, by name or pseudonym; what they voted for is never known here."""
+    voted = sum(1 for p in progress if p.used > 0)
+    done = sum(1 for p in progress if p.used >= p.budget)
+    head = (f'<div><span class="ws-voted-count">{esc(t("{voted} of {total} have voted").format(voted=voted, total=len(progress)))}</span> '
+            f'<span class="ws-muted">· {esc(t("{n} have placed all their dots").format(n=done))}</span></div>')
+    chips = []
+    for p in progress:
+        if p.used >= p.budget:
+            cls, mark = "ws-voter-done", "✓ "
+        elif p.used > 0:
+            cls, mark = "ws-voter-some", "… "
+        else:
+            cls, mark = "ws-voter-none", ""
+        chips.append(f'<span class="ws-voter {cls}">{mark}{esc(p.name)}</span>')
+    return head + f'<div class="ws-voters">{"".join(chips)}</div>'
+
+
+class VotingPanel(Panel):
+    """Rounds of dot voting until the target number of values remains."""
+
+    def __init__(self, console, status):
+        super().__init__(console, status)
+        t = self.t
+        wide = {"description_width": "initial"}
+        self.stage_note = w.HTML()
+        self.rule_hint = w.HTML()
+        self.budget = w.BoundedIntText(value=1, min=1, max=settings.MAX_BUDGET, description=t("Dots per person"),
+                                       style=wide, layout=w.Layout(width="14em"))
+        self.cap = w.BoundedIntText(value=0, min=0, max=settings.MAX_BUDGET,
+                                    description=t("Most dots on one value (0 = no limit)"),
+                                    style=wide, layout=w.Layout(width="22em"))
+        self.keep = w.BoundedIntText(value=1, min=1, max=settings.MAX_VALUES, description=t("Values to keep"),
+                                     style=wide, layout=w.Layout(width="13em"))
+        for field, name in ((self.budget, "budget"), (self.cap, "cap"), (self.keep, "keep")):
+            field.add_class(f"ws-round-{name}")
+        self.open_button = button(t("Open the round"), self._open, "primary", "play")
+        self.open_button.add_class("ws-open-round")
+        self.apply_button = button(t("Change the rules"), self._configure, "", "sliders")
+        self.apply_button.add_class("ws-configure-round")
+        self.form = w.VBox([self.rule_hint,
+                            w.HBox([self.budget, self.cap, self.keep], layout=w.Layout(flex_flow="row wrap", gap="8px")),
+                            w.HBox([self.open_button, self.apply_button])])
+        self.form.add_class("ws-round-form")
+
+        self.round_info = w.HTML()
+        self.voters = w.HTML()
+        self.voters.add_class("ws-voter-list")
+        self.close_button = button(t("Close the round and show the results"), self._close, "success", "check")
+        self.close_button.add_class("ws-close-round")
+        self.undo_button = button(t("Undo the last close"), self._undo, "", "undo")
+        self.undo_button.add_class("ws-undo-round")
+        self.live_box = w.VBox([self.round_info, self.voters])
+
+        self.chosen = w.HTML()
+        self.results = w.HTML()
+        self.results.add_class("ws-round-results")
+        self.history = w.HTML()
+
+        self.settle_list = w.VBox()
+        self.settle_button = button(t("Make these our values"), self._settle, "warning", "gavel")
+        self.settle_button.add_class("ws-settle")
+        self.settle_box = w.VBox([
+            w.HTML(f'<details open><summary><b>{esc(t("The room cannot break the tie?"))}</b></summary>'
+                   f'<span class="ws-muted">{esc(t("Tick the values to keep and decide for the room. This closes the run-off."))}</span></details>'),
+            self.settle_list, self.settle_button])
+        self.settle_box.add_class("ws-settle-box")
+        self._checks: dict[int, w.Checkbox] = {}
+        self._form_for = None
+
+        self.children = [w.HTML(CSS), section(t("Dot voting")), self.stage_note, self.form, self.live_box,
+                         w.HBox([self.close_button, self.undo_button], layout=w.Layout(flex_flow="row wrap")),
+                         self.feedback, self.chosen, self.results, self.settle_box, self.history]
+        self.refresh(status)
+
+    # ---- reading -----------------------------------------------------------------------
+    def refresh(self, status) -> None:
+        super().refresh(status)
+        c, t = self.console, self.t
+        rounds = voting.rounds(c.store, c.code)
+        current = next((r for r in rounds if r.status == "open"), None)
+        closed = [r for r in rounds if r.status == "closed"]
+        progress = voting.progress(c.store, c.code, c.key) if current else []
+        values = grouping.values(c.store, c.code)
+        dropped = {x.value_id for r in closed for x in r.candidates if x.outcome == "dropped"}
+        survivors = [v for v in values if v.id not in dropped]
+        chosen = [v for v in values if v.chosen]
+        in_voting = status.phase == phases.VOTING
+        anyone_voted = any(p.used > 0 for p in progress)
+
+        set_html(self.stage_note, self._stage_note(status, current, chosen))
+        show(self.form, in_voting and not chosen and (current is None or not anyone_voted))
+        show(self.open_button, current is None)
+        show(self.apply_button, current is not None)
+        self._fill_form(current, survivors, status.vote_target)
+        show(self.live_box, in_voting and current is not None)
+        set_html(self.round_info, self._round_html(current) if current else "")
+        set_html(self.voters, voters_html(progress, t) if current else "")
+        show(self.close_button, in_voting and current is not None)
+        show(self.undo_button, in_voting and bool(closed) and not anyone_voted)
+        set_html(self.chosen, self._chosen_html(chosen))
+        set_html(self.results, results_html(closed[-1], t) if closed else "")
+        set_html(self.history, history_html(closed[:-1], t))
+        self._fill_settle(in_voting and current is not None and current.is_runoff, survivors, current)
+
+    def _stage_note(self, status, current, chosen) -> str:
+        t = self.t
+        if phases.index(status.phase) < phases.index(phases.VOTING):
+            text = t("The vote starts at the stage “{stage}”. Move the workshop on when the values are named.").format(
+                stage=t(phases.TITLES[phases.VOTING]))
+        elif status.phase != phases.VOTING:
+            text = t("The vote is over. These are its results.")
+        elif chosen:
+            text = t("The vote is done. Move the workshop on to “{stage}”.").format(stage=t(phases.TITLES[phases.DRAFTING]))
+        elif current is None:
+            text = t("Set the rules and open the next round. Participants see their ballot at once.")
+        else:
+            text = t("Participants are voting. Close the round when everyone has placed their dots.")
+        return f'<p class="ws-muted">{esc(text)}</p>'
+
+    def _fill_form(self, current, survivors, target) -> None:
+        """Suggest the rules for the next round; keep what the facilitator types meanwhile."""
+        n = len(current.candidates) if current else len(survivors)
+        if current:
+            rules = (current.budget, current.cap or 0, current.keep)
+        else:
+            rules = (voting.default_budget(n), 0, max(1, min(target, n)))
+        key = (current.number if current else None, n, rules)
+        if key == self._form_for:
+            return
+        self._form_for = key
+        self.keep.max = max(1, n)
+        self.budget.value, self.cap.value, self.keep.value = rules
+        t = self.t
+        hint = t("{n} values on the ballot. Rule of thumb: a third as many dots as values, here {dots}.").format(
+            n=n, dots=voting.default_budget(n))
+        hint += " " + t("The vote goes on until {target} values remain.").format(target=target)
+        if current and not current.is_runoff:
+            hint += " " + t("The rules can change until the first dot is placed.")
+        set_html(self.rule_hint, f"<p>{esc(hint)}</p>")
+        self.open_button.description = t("Open round {n}").format(n=self._next_number())
+
+    def _next_number(self) -> int:
+        rounds = voting.rounds(self.console.store, self.console.code)
+        return (rounds[-1].number if rounds else 0) + 1
+
+    def _round_html(self, r) -> str:
+        t = self.t
+        names = ", ".join(esc(c.name) for c in r.candidates)
+        if r.is_runoff:
+            title = t("Run-off (round {n}) is open").format(n=r.number)
+            rule = t("{places} place(s) to fill among the tied values.").format(places=r.keep)
+        else:
+            title = t("Round {n} is open").format(n=r.number)
+            rule = t("The top {keep} stay.").format(keep=r.keep)
+        dots = t("{budget} dots each").format(budget=r.budget)
+        if r.cap:
+            dots += ", " + t("at most {cap} on one value").format(cap=r.cap)
+        return (f'<h3>{esc(title)}</h3><p>{esc(dots)}. {esc(rule)}</p>'
+                f'<p><span class="ws-muted">{esc(t("On the ballot:"))}</span> {names}</p>')
+
+    def _chosen_html(self, chosen) -> str:
+        if not chosen:
+            return ""
+        t = self.t
+        names = "".join(f"<b>{esc(v.name)}</b>" for v in chosen)
+        return (f'<div class="ws-chosen"><h3>{esc(t("Our {n} core values").format(n=len(chosen)))}</h3>'
+                f"{names}</div>")
+
+    def _fill_settle(self, visible: bool, survivors, current) -> None:
+        show(self.settle_box, visible)
+        if not visible:
+            return
+        ids = tuple(v.id for v in survivors)
+        if ids == tuple(self._checks):
+            return
+        in_runoff = {c.value_id for c in current.candidates}
+        self._checks = {v.id: w.Checkbox(value=v.id not in in_runoff, description=v.name, indent=False)
+                        for v in survivors}
+        self.settle_list.children = list(self._checks.values())
+
+    # ---- actions -----------------------------------------------------------------------
+    def _rules(self):
+        cap = self.cap.value or None
+        return self.budget.value, cap, self.keep.value
+
+    def _open(self) -> None:
+        budget, cap, keep = self._rules()
+        number = self.act(voting.open_round, budget=budget, cap=cap, keep=keep)
+        if number is not None:
+            self.feedback.ok(self.t("Round {n} is open.").format(n=number))
+
+    def _configure(self) -> None:
+        budget, cap, keep = self._rules()
+        self.act(voting.configure_round, budget, cap=cap, keep=keep,
+                 success=self.t("The new rules apply to this round."))
+
+    def _close(self) -> None:
+        result = self.act(voting.close_round)
+        if result is not None:
+            self.feedback.ok(self.t("Round {n} is closed.").format(n=result.number))
+
+    def _undo(self) -> None:
+        number = self.act(voting.reopen_last_round)
+        if number is not None:
+            self.feedback.ok(self.t("Round {n} is open again, with its votes.").format(n=number))
+
+    def _settle(self) -> None:
+        ids = [vid for vid, box in self._checks.items() if box.value]
+        self.act(voting.settle, ids, success=self.t("The values are decided."))
