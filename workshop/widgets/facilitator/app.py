@@ -39,7 +39,6 @@ class KeyGate(w.VBox):
         self.store, self.code, self.t, self.on_open = store, code, t, on_open
         self.key = w.Password(placeholder=t("Facilitator key"), layout=w.Layout(width="24em"))
         self.key.add_class("ws-key-input")
-        self.key.on_submit(lambda _: self._try())
         self.open = button(t("Open"), self._try, style="primary", icon="unlock")
         self.feedback = Feedback()
         if refused:
@@ -47,7 +46,7 @@ class KeyGate(w.VBox):
         self.children = [
             w.HTML(f'<div class="ws-title">{esc(t("Facilitator sign-in"))}</div>'
                    f'<p>{esc(t("This page is for the workshop facilitator. Open it with your facilitator link, or enter the facilitator key you were given when the workshop was created."))}</p>'),
-            w.HBox([self.key, self.open], layout=w.Layout(flex_flow="row wrap", gap="6px")),
+            w.HBox([self.key, self.open], layout=w.Layout(flex_flow="row wrap")),
             self.feedback,
         ]
 
@@ -68,7 +67,7 @@ class Header(w.VBox):
         self.meta = w.HTML()
         self.countdown = Countdown()
         self.banner = w.HTML()
-        top = w.HBox([self.title, w.HBox([self.countdown, toggle], layout=w.Layout(align_items="center", gap="8px"))],
+        top = w.HBox([self.title, w.HBox([self.countdown, toggle], layout=w.Layout(align_items="center"))],
                      layout=w.Layout(justify_content="space-between", align_items="center",
                                      flex_flow="row wrap", width="100%"))
         self.add_class("ws-header")
@@ -115,7 +114,7 @@ class PhaseBar(w.VBox):
         self.confirm_row.add_class("ws-confirm")
         self.confirm_row.layout.display = "none"
         self.phase = None
-        self.children = [self.steps, w.HBox([self.advance, self.undo], layout=w.Layout(flex_flow="row wrap", gap="6px")),
+        self.children = [self.steps, w.HBox([self.advance, self.undo], layout=w.Layout(flex_flow="row wrap")),
                          self.confirm_row, self.feedback]
 
     def refresh(self, status: workshops.Status) -> None:

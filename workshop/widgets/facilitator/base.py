@@ -97,3 +97,17 @@ def set_children(box: w.Box, children) -> None:
     children = tuple(children)
     if tuple(box.children) != children:
         box.children = children
+
+
+def set_options(menu: w.Dropdown, options) -> None:
+    """New choices for a menu: keep the chosen one when it is still there, else choose the first."""
+    options = list(options)
+    if list(menu.options) == options:
+        return
+    keep = menu.value
+    menu.options = options
+    values = [v for _, v in options]
+    if keep in values:
+        menu.value = keep
+    elif values:
+        menu.value = values[0]

@@ -42,7 +42,7 @@ class BrainstormPanel(Panel):
         self.children = [
             self.question,
             w.HBox([self.count, w.VBox([self.reveal, self.state])],
-                   layout=w.Layout(gap="24px", align_items="center", flex_flow="row wrap")),
+                   layout=w.Layout(align_items="center", flex_flow="row wrap")),
             self.feedback, self.tally,
             section(t("Countdown for everyone")), TimerControl(console, label=t("Writing cards"), minutes=10),
             self.wall_title, self.wall, self.adding,

@@ -8,7 +8,7 @@ from ... import phases, workshops
 from ...errors import N_
 from ..common import esc
 from . import LABELS, NOTEBOOKS, STAGE_OF_PHASE, stage_href
-from .base import Panel, button, hint, private, section, set_html
+from .base import Panel, button, hint, private, section, set_html, set_options
 from .timer import TimerControl
 
 #: Minutes per stage notebook in a 90-minute call (the control room stays open throughout).
@@ -51,7 +51,7 @@ class ControlPanel(Panel):
         reopen_row = private(w.VBox([
             section(t("Go back to an earlier stage")),
             hint(t("Everything written since is kept. To take back the last click of “Next stage”, use Undo above.")),
-            w.HBox([self.reopen_choice, self.reopen], layout=w.Layout(flex_flow="row wrap", gap="6px")),
+            w.HBox([self.reopen_choice, self.reopen], layout=w.Layout(flex_flow="row wrap")),
         ]))
         self.children = [section(t("Where the workshop stands")), self.stats,
                          section(t("What to do now")), self.next_step,
@@ -88,8 +88,7 @@ class ControlPanel(Panel):
         set_html(self.run_of_show, f'<table class="ws-table"><tr><th>{esc(t("Notebook"))}</th><th>{esc(t("What happens"))}</th>'
                                    f'<th>{esc(t("Time"))}</th></tr>{"".join(rows)}</table>')
         earlier = [(t(phases.TITLES[p]), p) for p in phases.ORDER[:phases.index(status.phase)]]
-        if list(self.reopen_choice.options) != earlier:
-            self.reopen_choice.options = earlier
+        set_options(self.reopen_choice, earlier)
         self.reopen.disabled = not earlier
 
     def _href(self, stage: str) -> str:

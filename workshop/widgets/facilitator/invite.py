@@ -10,7 +10,7 @@ import segno
 from ... import credentials, links, workshops
 from ...schema import utcnow
 from ..common import esc
-from .base import Panel, button, hint, private, section, set_html
+from .base import Panel, button, hint, private, section, set_html, set_options
 from .timer import TimerControl
 
 #: A participant's page marks them present every 20 s; a little slack before calling them away.
@@ -78,7 +78,7 @@ class InvitePanel(Panel):
             private(w.VBox([
                 section(t("Someone lost their page?")),
                 hint(t("Make them a new personal link: their cards and votes come with it, and the old link stops working.")),
-                w.HBox([self.relink_choice, self.relink], layout=w.Layout(flex_flow="row wrap", gap="6px")),
+                w.HBox([self.relink_choice, self.relink], layout=w.Layout(flex_flow="row wrap")),
                 self.relink_out])),
             self.feedback,
         ]
@@ -106,8 +106,7 @@ class InvitePanel(Panel):
         set_html(self.people, f'<ul class="ws-people">{items}</ul>' if people
                  else f'<p class="ws-muted">{esc(t("Nobody has joined yet."))}</p>')
         options = [(p.name, p.id) for p in people]
-        if list(self.relink_choice.options) != options:
-            self.relink_choice.options = options
+        set_options(self.relink_choice, options)
         self.relink.disabled = not options
 
     def _relink(self) -> None:

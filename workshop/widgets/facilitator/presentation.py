@@ -12,6 +12,9 @@ import ipywidgets as w
 FACILITATOR_STYLE = """
 <style>
 .ws-app.ws-facilitator { max-width: 1200px; }
+/* Space between buttons and fields in a row (ipywidgets layouts have no gap). */
+.ws-facilitator .widget-hbox { gap: 6px; }
+.ws-facilitator .widget-vbox { gap: 2px; }
 .ws-facilitator .ws-header { gap: 8px 16px; border-bottom: 1px solid #d0d5dd; padding-bottom: 6px; }
 .ws-facilitator .ws-code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-weight: 700;
   letter-spacing: 0.08em; background: #f2f4f7; border-radius: 6px; padding: 1px 8px; white-space: nowrap; }

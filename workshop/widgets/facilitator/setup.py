@@ -52,7 +52,7 @@ class SetupPanel(Panel):
             _field(self.purpose, t("Our purpose (the company's mission, in a few words)")),
             _field(self.question, t("The brainstorm question")),
             w.HBox([_field(self.language, t("Language")), _field(self.vote_target, t("Values to keep after the vote"))],
-                   layout=w.Layout(gap="24px")),
+                   layout=w.Layout()),
             self.anonymous,
             hint(t("Anonymity can only change before anyone joins; the question only until the brainstorm ends.")),
             w.HBox([self.save_details]), self.feedback,
@@ -110,5 +110,6 @@ class SetupPanel(Panel):
             self.feedback = feedback
         for topic in changed:
             self.answers[topic].value = self._known_answers[topic]
-        self.answers_feedback.ok(self.t("Saved {n} answers.").format(n=len(changed)))
+        self.answers_feedback.ok(self.t.ngettext("Saved {n} answer.", "Saved {n} answers.", len(changed)).format(
+            n=len(changed)))
 

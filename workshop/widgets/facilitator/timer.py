@@ -14,7 +14,7 @@ class TimerControl(w.HBox):
     """Minutes, an optional label, Start and Stop: one row any panel can include."""
 
     def __init__(self, console, label: str = "", minutes: float = 5):
-        super().__init__(layout=w.Layout(align_items="center", flex_flow="row wrap", gap="6px"))
+        super().__init__(layout=w.Layout(align_items="center", flex_flow="row wrap"))
         self.console = console
         t = self.t = console.t
         self.add_class("ws-timer-control")

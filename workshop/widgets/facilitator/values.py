@@ -12,7 +12,7 @@ import ipywidgets as w
 from ... import grouping
 from ...errors import N_
 from ..common import esc
-from .base import Panel, button, hint, section, set_children, set_html
+from .base import Panel, button, hint, section, set_children, set_html, set_options
 
 #: The "Not grouped" choice in a card's dropdown (value ids start at 1).
 UNGROUPED = 0
@@ -71,7 +71,7 @@ class ValueBox(w.VBox):
         self.merge = button(t("Merge into"), self._merge, icon="compress")
         self.remove = button(t("Delete"), self._remove, icon="trash")
         self.tools = w.HBox([self.edit, self.merge, self.merge_choice, self.remove],
-                            layout=w.Layout(flex_flow="row wrap", gap="4px"))
+                            layout=w.Layout(flex_flow="row wrap"))
         self.tools.add_class("ws-private")
         self.name_input = w.Text(layout=w.Layout(width="100%"), placeholder=t("Name of the value"))
         self.description_input = w.Textarea(rows=2, layout=w.Layout(width="100%"),
@@ -90,8 +90,7 @@ class ValueBox(w.VBox):
         desc = f'<div class="ws-muted">{esc(value.description)}</div>' if value.description else ""
         set_html(self.head, f'<b class="ws-value-name">{esc(value.name)}</b> '
                             f'<span class="ws-muted">· {esc(t.ngettext("{n} card", "{n} cards", n).format(n=n))}</span>{desc}')
-        if tuple(self.merge_choice.options) != tuple(merge_options):
-            self.merge_choice.options = merge_options
+        set_options(self.merge_choice, merge_options)
         self.merge.disabled = self.merge_choice.disabled = not structure or not merge_options
         self.remove.disabled = not structure
         set_children(self.cards, rows)
@@ -140,7 +139,6 @@ class ValuesPanel(Panel):
         self.new_description = w.Text(placeholder=t("What it means (optional)"), layout=w.Layout(flex="1 1 16em"))
         self.create = button(t("Create value"), self._create, style="primary", icon="plus")
         self.create.add_class("ws-create-value")
-        self.new_name.on_submit(lambda _: self._create())
         self.undo = button(t("Undo"), self._undo, icon="undo")
         self.undo.add_class("ws-undo-grouping")
         self.phase_note = w.HTML()
@@ -153,7 +151,7 @@ class ValuesPanel(Panel):
         self.creator = w.VBox([
             hint(t("Tick cards that belong together, name the value, and create it; or move any card with its menu.")),
             w.HBox([self.new_name, self.new_description, self.create, self.undo],
-                   layout=w.Layout(flex_flow="row wrap", gap="6px", align_items="center")),
+                   layout=w.Layout(flex_flow="row wrap", align_items="center")),
         ])
         self.rows: dict[int, CardRow] = {}
         self.boxes: dict[int, ValueBox] = {}

@@ -18,10 +18,8 @@ class JoinForm(w.VBox):
         self.store, self.status, self.t, self.on_joined = store, status, t, on_joined
         self.add_class("ws-join")
         self.feedback = Feedback()
-        intro = w.HTML(
-            f'<div class="ws-title">{esc(status.title)}</div>'
-            f'<p>{esc(t("Welcome! You are joining a workshop on our customer service philosophy."))}</p>'
-        )
+        # The app's header already shows the workshop's title above this form.
+        intro = w.HTML(f'<p>{esc(t("Welcome! You are joining a workshop on our customer service philosophy."))}</p>')
         if status.anonymous:
             self.name = None
             explain = w.HTML(f"<p>{esc(t('This workshop is anonymous: nobody will see who wrote what.'))}</p>")
