@@ -1,0 +1,289 @@
+"""Dot voting in rounds: budgets, caps, changeable votes, ranking, run-offs, until five remain."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from workshop import (BudgetExceeded, InvalidInput, NotAuthorized, WrongPhase, grouping, voting, workshops)
+from workshop.voting import default_budget
+
+from .domain_helpers import events, refused, vote, voting_workshop
+
+
+@pytest.mark.parametrize("candidates, budget", [(1, 1), (2, 1), (3, 1), (5, 1), (6, 2), (12, 4), (14, 4), (30, 10)])
+def test_default_budget_is_a_third_of_the_candidates_and_at_least_one(candidates, budget):
+    assert default_budget(candidates) == budget
+
+
+def outcome(result) -> dict[str, str]:
+    return {c.name: c.outcome for c in result.candidates}
+
+
+def chosen(store, code) -> list[str]:
+    return sorted(v.name for v in grouping.values(store, code, only_chosen=True))
+
+
+def test_round_opens_with_the_default_budget_and_target(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=12, n_people=2)
+    with refused(store, NotAuthorized):
+        voting.open_round(store, code, "wrong")
+    assert voting.ballot(store, code, tokens[0]) is None
+    assert voting.open_round(store, code, key) == 1
+    b = voting.ballot(store, code, tokens[0])
+    assert (b.budget, b.cap, b.keep, b.used, b.remaining, b.is_runoff) == (4, None, 5, 0, 4, False)
+    assert [line.value_id for line in b.lines] == vids
+    with refused(store, WrongPhase, match="already open"):
+        voting.open_round(store, code, key)
+
+
+def test_votes_can_be_changed_until_the_round_closes(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=5, n_people=2)
+    voting.open_round(store, code, key, budget=3)
+    ana = tokens[0]
+    assert voting.set_dots(store, code, ana, vids[0], 2).used == 2
+    assert voting.set_dots(store, code, ana, vids[1], 1).remaining == 0
+    # Moving a dot: take it off one value, then put it on another.
+    voting.set_dots(store, code, ana, vids[0], 1)
+    b = voting.set_dots(store, code, ana, vids[2], 1)
+    assert {line.value_id: line.my_dots for line in b.lines if line.my_dots} == {vids[0]: 1, vids[1]: 1, vids[2]: 1}
+    # Repeating the same request changes nothing.
+    assert voting.set_dots(store, code, ana, vids[2], 1).used == 3
+    voting.close_round(store, code, key)  # five values for five places: the vote is over
+    assert voting.is_finished(store, code)
+    with refused(store, WrongPhase, match="No vote round"):
+        voting.set_dots(store, code, ana, vids[3], 1)
+
+
+def test_the_budget_cannot_be_overspent(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=6, n_people=2)
+    voting.open_round(store, code, key, budget=3)
+    ana, ben = tokens
+    voting.set_dots(store, code, ana, vids[0], 2)
+    with refused(store, BudgetExceeded, match="1 dots left"):
+        voting.set_dots(store, code, ana, vids[1], 2)
+    with refused(store, InvalidInput, match="between 0 and 3"):
+        voting.set_dots(store, code, ana, vids[0], 4)
+    with refused(store, InvalidInput):
+        voting.set_dots(store, code, ana, vids[0], -1)
+    with refused(store, InvalidInput, match="whole number"):
+        voting.set_dots(store, code, ana, vids[0], 1.5)
+    # Another person's dots are their own budget.
+    assert voting.set_dots(store, code, ben, vids[1], 3).used == 3
+    assert voting.ballot(store, code, ana).used == 2
+
+
+def test_a_cap_limits_dots_on_one_value(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=12, n_people=1)
+    with refused(store, InvalidInput, match="most dots on one value"):
+        voting.open_round(store, code, key, budget=4, cap=5)
+    voting.open_round(store, code, key, budget=4, cap=2)
+    voting.set_dots(store, code, tokens[0], vids[0], 2)
+    with refused(store, BudgetExceeded, match="At most 2"):
+        voting.set_dots(store, code, tokens[0], vids[1], 3)
+
+
+def test_only_values_on_the_ballot_and_members_can_be_voted(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=6, n_people=1)
+    voting.open_round(store, code, key)
+    with refused(store, InvalidInput, match="not on the ballot"):
+        voting.set_dots(store, code, tokens[0], 999_999, 1)
+    with refused(store, NotAuthorized):
+        voting.set_dots(store, code, "stolen", vids[0], 1)
+    stakeholder = workshops.join(store, code, "Sam", role="stakeholder").token
+    with refused(store, NotAuthorized):
+        voting.set_dots(store, code, stakeholder, vids[0], 1)
+
+
+def test_open_round_dots_stay_secret_and_progress_shows_only_counts(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=6, n_people=2)
+    voting.open_round(store, code, key)
+    voting.set_dots(store, code, tokens[0], vids[0], 2)
+    [rnd] = voting.rounds(store, code)
+    assert rnd.status == "open" and {c.dots for c in rnd.candidates} == {0} and rnd.voters == 1
+    assert [(p.name, p.used, p.budget) for p in voting.progress(store, code, key)] == [
+        ("Person 1", 2, 2), ("Person 2", 0, 2)]
+    with pytest.raises(NotAuthorized):
+        voting.progress(store, code, "wrong")
+
+
+def test_rules_can_change_only_before_anyone_votes(store, created):
+    code, key = created
+    tokens, vids = voting_workshop(store, code, key, n_values=6, n_people=1)
+    voting.open_round(store, code, key)
+    voting.configure_round(store, code, key, budget=3, cap=2, keep=2)
+    b = voting.ballot(store, code, tokens[0])
+    assert (b.budget, b.cap, b.keep) == (3, 2, 2)
+    with refused(store, InvalidInput):
+        voting.configure_round(store, code, key, budget=0)
+    voting.set_dots(store, code, tokens[0], vids[0], 1)
+    with refused(store, WrongPhase, match="already voted"):
+        voting.configure_round(store, code, key, budget=5)
+
+
+def test_closing_ranks_and_keeps_the_top_five(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=12, n_people=3)
+    voting.open_round(store, code, key)
+    vote(store, code, {
+        tokens[0]: {v[0]: 2, v[1]: 1, v[2]: 1},
+        tokens[1]: {v[0]: 1, v[1]: 2, v[3]: 1},
+        tokens[2]: {v[2]: 1, v[4]: 1, v[5]: 1, v[0]: 1},
+    })
+    with refused(store, NotAuthorized):
+        voting.close_round(store, code, "wrong")
+    result = voting.close_round(store, code, key)
+    ranks = {c.name: (c.dots, c.rank, c.outcome) for c in result.candidates}
+    assert ranks["Value 0"] == (4, 1, "kept")
+    assert ranks["Value 1"] == (3, 2, "kept")
+    assert ranks["Value 2"] == (2, 3, "kept")
+    # Values 3, 4 and 5 tie at one dot for places 4 to 6: the tie straddles the cut.
+    assert {ranks[f"Value {i}"] for i in (3, 4, 5)} == {(1, 4, "runoff")}
+    assert {ranks[f"Value {i}"] for i in range(6, 12)} == {(0, 7, "dropped")}
+    assert result.voters == 3
+    # The run-off opens at once among the tied values, for the two places left.
+    ballot = voting.ballot(store, code, tokens[0])
+    assert ballot.is_runoff and ballot.keep == 2 and ballot.budget == 1
+    assert [line.value_id for line in ballot.lines] == [v[3], v[4], v[5]]
+    vote(store, code, {tokens[0]: {v[3]: 1}, tokens[1]: {v[5]: 1}, tokens[2]: {v[3]: 1}})
+    runoff = voting.close_round(store, code, key)
+    assert outcome(runoff) == {"Value 3": "kept", "Value 5": "kept", "Value 4": "dropped"}
+    assert chosen(store, code) == ["Value 0", "Value 1", "Value 2", "Value 3", "Value 5"]
+    assert voting.is_finished(store, code)
+    assert voting.ballot(store, code, tokens[0]) is None
+    assert events(store, "values_chosen")[-1].payload["values"] == [v[0], v[1], v[2], v[3], v[5]]
+    workshops.advance(store, code, key)  # drafting may begin
+    assert workshops.status(store, code).phase == "drafting"
+
+
+def test_a_tie_at_the_cut_that_fits_keeps_all_tied_values(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=7, n_people=1)
+    voting.open_round(store, code, key, budget=6)
+    vote(store, code, {tokens[0]: {v[0]: 2, v[1]: 1, v[2]: 1, v[3]: 1, v[4]: 1}})
+    result = voting.close_round(store, code, key)
+    assert outcome(result) == {**{f"Value {i}": "kept" for i in range(5)}, "Value 5": "dropped", "Value 6": "dropped"}
+    assert chosen(store, code) == [f"Value {i}" for i in range(5)]
+
+
+def test_rounds_repeat_until_the_target_remains(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=12, n_people=1)
+    voting.open_round(store, code, key, budget=8, keep=8)
+    vote(store, code, {tokens[0]: {v[i]: 1 for i in range(8)}})
+    first = voting.close_round(store, code, key)
+    assert sum(c.outcome == "kept" for c in first.candidates) == 8
+    assert not voting.is_finished(store, code)
+    # A second round among the eight survivors, with the default budget and the target.
+    ballot = voting.ballot(store, code, tokens[0])
+    assert (ballot.round_number, ballot.is_runoff, ballot.budget, ballot.keep) == (2, False, 2, 5)
+    assert [line.value_id for line in ballot.lines] == v[:8]
+    # Nobody votes: all eight tie, so a run-off for all five places follows...
+    second = voting.close_round(store, code, key)
+    assert set(outcome(second).values()) == {"runoff"}
+    # ...and a tie again gives yet another run-off, until the room decides.
+    vote(store, code, {tokens[0]: {v[7]: 2}})
+    third = voting.close_round(store, code, key)
+    assert outcome(third)["Value 7"] == "kept"
+    assert [c.outcome for c in third.candidates].count("runoff") == 7
+    ballot = voting.ballot(store, code, tokens[0])
+    assert ballot.keep == 4 and len(ballot.lines) == 7
+    vote(store, code, {tokens[0]: {v[0]: 1, v[1]: 1}})
+    fourth = voting.close_round(store, code, key)
+    assert [c.outcome for c in fourth.candidates].count("runoff") == 5  # 2 kept, 5 tie for 2 places
+    vote(store, code, {tokens[0]: {v[2]: 1}})
+    voting.close_round(store, code, key)
+    ballot = voting.ballot(store, code, tokens[0])
+    assert ballot.keep == 1 and len(ballot.lines) == 4
+    vote(store, code, {tokens[0]: {v[6]: 1}})
+    voting.close_round(store, code, key)
+    assert chosen(store, code) == ["Value 0", "Value 1", "Value 2", "Value 6", "Value 7"]
+    assert [r.number for r in voting.rounds(store, code)] == [1, 2, 3, 4, 5, 6]
+    assert all(r.status == "closed" for r in voting.rounds(store, code))
+
+
+def test_a_round_closed_by_mistake_can_be_reopened(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=7, n_people=1)
+    voting.open_round(store, code, key, budget=2)
+    vote(store, code, {tokens[0]: {v[0]: 1, v[1]: 1}})
+    voting.close_round(store, code, key)  # five tie at zero for three places: a run-off opens
+    assert voting.ballot(store, code, tokens[0]).is_runoff
+    with refused(store, NotAuthorized):
+        voting.reopen_last_round(store, code, "wrong")
+    assert voting.reopen_last_round(store, code, key) == 1
+    ballot = voting.ballot(store, code, tokens[0])
+    assert (ballot.round_number, ballot.used, ballot.is_runoff) == (1, 2, False)  # the votes are kept
+    assert [r.number for r in voting.rounds(store, code)] == [1]
+    voting.set_dots(store, code, tokens[0], v[1], 0)
+    voting.set_dots(store, code, tokens[0], v[2], 1)
+
+
+def test_the_facilitator_can_settle_a_tie_the_room_cannot_break(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=7, n_people=1)
+    voting.open_round(store, code, key)
+    with refused(store, InvalidInput):
+        voting.settle(store, code, key, [])
+    with refused(store, InvalidInput):
+        voting.settle(store, code, key, [999_999])
+    with refused(store, NotAuthorized):
+        voting.settle(store, code, "wrong", v[:5])
+    voting.settle(store, code, key, v[:5])
+    assert chosen(store, code) == [f"Value {i}" for i in range(5)]
+    assert voting.ballot(store, code, tokens[0]) is None
+
+
+def test_voting_needs_the_voting_stage(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=6, n_people=1)
+    workshops.reopen(store, code, key, "grouping")
+    with refused(store, WrongPhase):
+        voting.open_round(store, code, key)
+    workshops.advance(store, code, key)
+    voting.open_round(store, code, key)
+    workshops.reopen(store, code, key, "grouping")
+    with refused(store, WrongPhase):
+        voting.set_dots(store, code, tokens[0], v[0], 1)
+
+
+# ---- property: any sequence of changes keeps the budget and the cap ----------------------
+
+moves = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4), st.integers(-1, 5)), min_size=1, max_size=20)
+
+
+@hsettings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=moves, budget=st.integers(1, 4), cap=st.one_of(st.none(), st.integers(1, 4)))
+def test_any_sequence_of_vote_changes_keeps_budget_and_cap(store, moves, budget, cap):
+    cap = None if cap is None else min(cap, budget)
+    c = workshops.create_workshop(store, "Property")
+    tokens, vids = voting_workshop(store, c.code, c.key, n_values=5, n_people=3)
+    voting.open_round(store, c.code, c.key, budget=budget, cap=cap)
+    model = {t: {} for t in tokens}  # what each person should hold after the accepted moves
+    for who, which, dots in moves:
+        token, value = tokens[who], vids[which]
+        others = sum(d for vid, d in model[token].items() if vid != value)
+        try:
+            voting.set_dots(store, c.code, token, value, dots)
+        except InvalidInput:
+            assert not 0 <= dots <= budget
+        except BudgetExceeded:
+            assert (cap is not None and dots > cap) or others + dots > budget
+        else:
+            assert 0 <= dots <= budget and (cap is None or dots <= cap) and others + dots <= budget
+            model[token][value] = dots
+    for token in tokens:
+        ballot = voting.ballot(store, c.code, token)
+        held = {line.value_id: line.my_dots for line in ballot.lines if line.my_dots}
+        assert held == {vid: d for vid, d in model[token].items() if d}
+        assert ballot.used <= budget
+    result = voting.close_round(store, c.code, c.key)
+    totals = {cand.value_id: cand.dots for cand in result.candidates}
+    for vid in vids:
+        assert totals[vid] == sum(model[t].get(vid, 0) for t in tokens)
