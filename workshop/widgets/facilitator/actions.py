@@ -8,7 +8,7 @@ from ... import actionable, grouping, phases
 from ...errors import N_
 from ..common import esc
 from .base import Panel, button, section, set_html
-from .bits import show
+from .bits import gapped, show
 
 #: The method's pairing of common support values with the metrics that show them lived.
 SUGGESTED_METRICS = {
@@ -20,6 +20,7 @@ SUGGESTED_METRICS = {
 }
 
 CSS = """<style>
+.ws-panel .ws-gap { gap: 6px 12px; }
 .ws-action-row { border:1px solid #d0d5dd; border-radius:10px; padding:8px 12px; margin:6px 0; background:#fff; }
 .ws-action-row .ws-value-name { font-size:1.35em; font-weight:700; }
 .ws-action-row .ws-unsaved { color:#b54708; font-weight:600; }
@@ -67,7 +68,7 @@ class ValueActions(w.VBox):
         self.saved: tuple[str, tuple[str, ...]] | None = None
         self.children = [self.title, self.statement, self.metrics,
                          w.HBox([self.suggestion, self.use_suggestion], layout=w.Layout(align_items="center", flex_flow="row wrap")),
-                         w.HBox([self.save, self.state], layout=w.Layout(align_items="center", gap="8px"))]
+                         gapped(w.HBox([self.save, self.state], layout=w.Layout(align_items="center")))]
         self.update(value, editable=True)
 
     def update(self, value, editable: bool) -> None:

@@ -10,3 +10,10 @@ def show(widget: w.Widget, visible: bool) -> None:
     display = None if visible else "none"
     if widget.layout.display != display:
         widget.layout.display = display
+
+
+def gapped(box: w.Box) -> w.Box:
+    """Space a row's items apart (ipywidgets' Layout has no ``gap``; each panel's CSS has ``.ws-gap``)."""
+    box.add_class("ws-gap")
+    return box
+

@@ -15,11 +15,12 @@ import ipywidgets as w
 from ... import grouping, phases, workshops
 from ..common import esc
 from .base import Panel, button, private, section, set_html
-from .bits import show
+from .bits import gapped, show
 
 log = logging.getLogger(__name__)
 
 CSS = """<style>
+.ws-panel .ws-gap { gap: 6px 12px; }
 .ws-philosophy-doc { font-size:1.2em; line-height:1.45; max-width:60em; }
 .ws-philosophy-doc h4 { margin:18px 0 4px; font-size:.8em; text-transform:uppercase; letter-spacing:.08em; color:#52606d; }
 .ws-philosophy-doc .ws-vision-line { font-size:1.9em; font-weight:650; line-height:1.25; margin:4px 0; }
@@ -100,7 +101,7 @@ class PublishPanel(Panel):
         #: Further downloads (the philosophy as documents) are added to this box.
         self.downloads = w.VBox([
             w.HTML(f'<p class="ws-muted">{esc(t("Take the results with you before the call ends. The files hold every card, vote and rating, with names unless the workshop is anonymous."))}</p>'),
-            w.HBox([self.prepare, self.download], layout=w.Layout(align_items="center", gap="12px", flex_flow="row wrap")),
+            gapped(w.HBox([self.prepare, self.download], layout=w.Layout(align_items="center", flex_flow="row wrap"))),
         ])
         self.export_box = private(w.VBox([section(t("Download")), self.downloads]))
         self.children = [w.HTML(CSS), section(t("Our customer service philosophy")), self.stage_note, self.doc,

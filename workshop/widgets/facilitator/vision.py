@@ -56,7 +56,8 @@ def ratings_table_html(summaries, t) -> str:
                 cells.append('<td><span class="ws-mean">–</span></td>')
                 continue
             disagree = st.spread is not None and st.spread >= DISAGREEMENT
-            detail = t("± {spread} · {n} votes").format(spread=number(st.spread, t), n=st.count)
+            detail = t.ngettext("± {spread} · {n} rating", "± {spread} · {n} ratings", st.count).format(
+                spread=number(st.spread, t), n=st.count)
             cells.append(f'<td class="{"ws-disagree" if disagree else ""}"><span class="ws-mean">{number(st.mean, t)}</span>'
                          f'<span class="ws-spread">{esc(detail)}</span></td>')
         classes = []
@@ -125,7 +126,8 @@ class VisionPanel(Panel):
         set_html(self.stage_note, f'<p class="ws-muted">{esc(self._note(phase))}</p>')
         set_html(self.values, "<p>" + esc(t("Our values:")) + " "
                  + ", ".join(f"<b>{esc(v.name)}</b>" for v in chosen) + "</p>" if chosen else "")
-        set_html(self.count, f"<p><b>{esc(t('{n} drafts').format(n=len(summaries)))}</b></p>")
+        n = len(summaries)
+        set_html(self.count, f"<p><b>{esc(t.ngettext('{n} draft', '{n} drafts', n).format(n=n))}</b></p>")
         editable = phase in (phases.DRAFTING, phases.RATING)
         drafts = [(s.draft_id, s.text) for s in summaries]
         if (drafts, editable) != self._drafts:

@@ -7,9 +7,10 @@ import ipywidgets as w
 from ... import grouping, phases, settings, voting, workshops
 from ..common import esc
 from .base import Panel, button, section, set_html
-from .bits import show
+from .bits import gapped, show
 
 CSS = """<style>
+.ws-panel .ws-gap { gap: 6px 12px; }
 .ws-fac-results .ws-fbar-row { display:grid; grid-template-columns: minmax(6em, 12em) 1fr 2.5em 7.5em;
   align-items:center; gap:10px; margin:5px 0; font-size:1.15em; }
 .ws-fac-results .ws-fbar-name { font-weight:600; overflow-wrap:anywhere; }
@@ -40,7 +41,7 @@ def results_html(result, t) -> str:
     top = max([c.dots for c in result.candidates] + [1])
     labels = {"kept": t("kept"), "dropped": t("dropped"), "runoff": t("tie: run-off")}
     title = (t("Run-off (round {n}): results") if result.is_runoff else t("Round {n}: results")).format(n=result.number)
-    voters = t("{n} people voted").format(n=result.voters)
+    voters = t.ngettext("{n} person voted", "{n} people voted", result.voters).format(n=result.voters)
     rows = []
     for c in result.candidates:
         pct = round(100 * c.dots / top)
@@ -107,7 +108,7 @@ class VotingPanel(Panel):
         self.apply_button = button(t("Change the rules"), self._configure, "", "sliders")
         self.apply_button.add_class("ws-configure-round")
         self.form = w.VBox([self.rule_hint,
-                            w.HBox([self.budget, self.cap, self.keep], layout=w.Layout(flex_flow="row wrap", gap="8px")),
+                            gapped(w.HBox([self.budget, self.cap, self.keep], layout=w.Layout(flex_flow="row wrap"))),
                             w.HBox([self.open_button, self.apply_button])])
         self.form.add_class("ws-round-form")
 

@@ -1,0 +1,425 @@
+"""The facilitator panels of the second half: voting, vision, actions, publishing.
+
+Each test builds a panel in-process on a real SQLite database, lets
+participants act through the domain, refreshes the panel as the shell does
+when the workshop's change marker moves, and checks what the facilitator sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import statistics
+import zipfile
+
+import ipywidgets as w
+import pytest
+
+from workshop import criteria, grouping, phases, vision, voting, workshops
+from workshop.apps.facilitator import build
+from workshop.i18n import translator
+from workshop.store import Store
+from workshop.widgets.facilitator.actions import ActionsPanel
+from workshop.widgets.facilitator.base import Console
+from workshop.widgets.facilitator.publish import PublishPanel
+from workshop.widgets.facilitator.vision import VisionPanel
+from workshop.widgets.facilitator.voting import VotingPanel
+
+VALUES = ["Honesty", "Quality", "Speed", "Autonomy", "Loyalty", "Respect"]
+PEOPLE = ["Ana", "Ben", "Cy"]
+
+
+# ---- a workshop played forward through the domain ----------------------------------------
+
+class Room:
+    """A workshop with three participants whose tokens the test holds."""
+
+    def __init__(self, store: Store, target: int = 3, anonymous: bool = False):
+        self.store = store
+        created = workshops.create_workshop(store, "Acme support philosophy", company="Acme",
+                                            purpose="keep small shops online", anonymous=anonymous,
+                                            vote_target=target)
+        self.code, self.key = created.code, created.key
+        workshops.advance(store, self.code, self.key)  # brainstorm
+        self.tokens = {name: workshops.join(store, self.code, name=name).token for name in PEOPLE}
+        workshops.advance(store, self.code, self.key)  # grouping
+        self.values = {name: grouping.create_value(store, self.code, self.key, name, f"About {name.lower()}.")
+                       for name in VALUES}
+        workshops.advance(store, self.code, self.key)  # voting
+
+    def dots(self, person: str, value: str, n: int = 1) -> None:
+        voting.set_dots(self.store, self.code, self.tokens[person], self.values[value], n)
+
+    def settle(self, names) -> None:
+        voting.settle(self.store, self.code, self.key, [self.values[n] for n in names])
+
+    def advance(self) -> None:
+        workshops.advance(self.store, self.code, self.key)
+
+    def panel(self, cls):
+        """The panel as the shell builds it: an action here refreshes it at once."""
+        holder = {}
+        console = Console(self.store, self.code, self.key, translator("en"),
+                          changed=lambda: holder["panel"].refresh(self.status()))
+        holder["panel"] = panel = cls(console, self.status())
+        return panel
+
+    def status(self):
+        return workshops.status(self.store, self.code)
+
+
+@pytest.fixture
+def store(sqlite_url):
+    s = Store(sqlite_url)
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def room(store):
+    return Room(store)
+
+
+def visible(widget: w.Widget) -> bool:
+    return getattr(getattr(widget, "layout", None), "display", None) != "none"
+
+
+def screen(widget: w.Widget) -> str:
+    """The text the facilitator can see: visible widgets only, tags stripped, entities decoded."""
+    if not visible(widget):
+        return ""
+    parts = []
+    if isinstance(widget, w.HTML):
+        value = re.sub(r"<style>.*?</style>", "", widget.value, flags=re.S)
+        parts.append(html.unescape(re.sub(r"<[^>]+>", " ", value)))
+    elif isinstance(widget, w.Button):
+        parts.append(widget.description)
+    elif isinstance(widget, (w.Text, w.Textarea, w.IntText, w.BoundedIntText)):
+        parts.append(f"{widget.description} {widget.value}")
+    elif isinstance(widget, w.Checkbox):
+        parts.append(f"[{'x' if widget.value else ' '}] {widget.description}")
+    for child in getattr(widget, "children", ()):
+        parts.append(screen(child))
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+def refresh(room: Room, panel) -> None:
+    panel.refresh(room.status())
+
+
+# ---- voting ------------------------------------------------------------------------------
+
+def test_rules_start_from_a_third_of_the_values_and_can_change_until_the_first_dot(room):
+    panel = room.panel(VotingPanel)
+    assert panel.budget.value == len(VALUES) // 3
+    assert panel.keep.value == 3
+    assert "Open round 1" in screen(panel)
+    panel.budget.value, panel.cap.value = 3, 2
+    panel.open_button.click()
+    assert "Round 1 is open" in screen(panel)
+    assert "3 dots each, at most 2 on one value" in screen(panel)
+
+    panel.budget.value = 4
+    panel.apply_button.click()
+    assert "4 dots each" in screen(panel.round_info)
+
+    room.dots("Ana", "Honesty")
+    refresh(room, panel)
+    assert not visible(panel.form), "rules are fixed once someone has voted"
+    assert voting.rounds(room.store, room.code)[-1].budget == 4
+
+
+def test_who_has_voted_is_listed_but_never_what_they_voted_for(room):
+    panel = room.panel(VotingPanel)
+    panel.open_button.click()
+    assert "0 of 3 have voted" in screen(panel)
+
+    room.dots("Ana", "Honesty")
+    refresh(room, panel)
+    seen_honesty = screen(panel)
+    assert "1 of 3 have voted" in seen_honesty
+    assert "Ana" in screen(panel.voters)
+
+    # Ana moves her dot: the facilitator's screen cannot tell the difference.
+    room.dots("Ana", "Honesty", 0)
+    room.dots("Ana", "Speed", 1)
+    refresh(room, panel)
+    assert screen(panel) == seen_honesty
+    assert screen(panel.results) == ""
+
+
+def test_anonymous_workshop_lists_voters_by_pseudonym(store):
+    room = Room(store, anonymous=True)
+    panel = room.panel(VotingPanel)
+    panel.open_button.click()
+    room.dots("Ben", "Quality")
+    refresh(room, panel)
+    voters = screen(panel.voters)
+    assert "Participant 2" in voters and "Ben" not in voters
+
+
+def test_closing_shows_the_results_and_a_tie_at_the_cut_goes_to_a_runoff(room):
+    panel = room.panel(VotingPanel)
+    panel.open_button.click()
+    # Honesty 2, Quality 2, Speed 1, Autonomy 1: two places are clear, Speed and Autonomy tie for the third.
+    room.dots("Ana", "Honesty"), room.dots("Ana", "Quality")
+    room.dots("Ben", "Honesty"), room.dots("Ben", "Speed")
+    room.dots("Cy", "Quality"), room.dots("Cy", "Autonomy")
+    refresh(room, panel)
+    assert "3 of 3 have voted" in screen(panel)
+
+    panel.close_button.click()
+    results = screen(panel.results)
+    assert re.search(r"Honesty 2 kept", results) and re.search(r"Quality 2 kept", results)
+    assert re.search(r"Speed 1 tie: run-off", results) and re.search(r"Autonomy 1 tie: run-off", results)
+    assert re.search(r"Loyalty 0 dropped", results)
+    assert "go to a run-off for 1 remaining place" in results
+    assert "Run-off (round 2) is open" in screen(panel.round_info)
+    assert "On the ballot: Speed, Autonomy" in screen(panel.round_info)
+
+    room.dots("Ana", "Speed"), room.dots("Ben", "Speed"), room.dots("Cy", "Autonomy")
+    refresh(room, panel)
+    panel.close_button.click()
+    assert "Our 3 core values Honesty Quality Speed" in screen(panel.chosen)
+    assert not visible(panel.close_button)
+    assert "Earlier rounds" in screen(panel.history)
+
+
+def test_rounds_repeat_until_the_target_remains(store):
+    room = Room(store, target=2)
+    panel = room.panel(VotingPanel)
+    panel.keep.value = 4
+    panel.open_button.click()
+    for person, value in (("Ana", "Honesty"), ("Ben", "Quality"), ("Cy", "Speed"), ("Ana", "Loyalty")):
+        room.dots(person, value)
+    panel.close_button.click()
+    assert "Round 2 is open" in screen(panel.round_info), "four kept, target two: another round"
+    assert "On the ballot: Honesty, Quality, Speed, Loyalty" in screen(panel.round_info)
+    room.dots("Ana", "Honesty"), room.dots("Ben", "Honesty"), room.dots("Cy", "Quality")
+    refresh(room, panel)
+    panel.close_button.click()
+    assert "Our 2 core values Honesty Quality" in screen(panel.chosen)
+
+
+def test_undo_reopens_a_round_closed_by_mistake_with_its_votes(room):
+    panel = room.panel(VotingPanel)
+    panel.keep.value = 6
+    panel.open_button.click()
+    room.dots("Ana", "Honesty")
+    refresh(room, panel)
+    assert not visible(panel.undo_button)
+    panel.close_button.click()
+    assert visible(panel.undo_button)
+    panel.undo_button.click()
+    assert "Round 1 is open again" in screen(panel.feedback)
+    assert "1 of 3 have voted" in screen(panel.voters)
+    assert screen(panel.chosen) == ""
+
+
+def test_the_room_can_be_overruled_on_a_tie_it_cannot_break(room):
+    panel = room.panel(VotingPanel)
+    panel.open_button.click()
+    room.dots("Ana", "Honesty"), room.dots("Ben", "Quality"), room.dots("Cy", "Speed"), room.dots("Cy", "Autonomy")
+    refresh(room, panel)
+    panel.close_button.click()  # four values tie for three places
+    assert visible(panel.settle_box)
+    for vid, box in panel._checks.items():
+        box.value = vid in (room.values["Honesty"], room.values["Quality"], room.values["Autonomy"])
+    panel.settle_button.click()
+    assert [v.name for v in grouping.values(room.store, room.code, only_chosen=True)] == \
+        ["Honesty", "Quality", "Autonomy"]
+    assert "Our 3 core values" in screen(panel.chosen)
+
+
+def test_panel_before_the_vote_says_so_and_offers_no_buttons(store):
+    room = Room.__new__(Room)
+    room.store = store
+    created = workshops.create_workshop(store, "Early")
+    room.code, room.key = created.code, created.key
+    panel = room.panel(VotingPanel)
+    text = screen(panel)
+    assert "The vote starts at the stage “Dot voting”" in text
+    assert "Open round" not in text and "Close the round" not in text
+
+
+# ---- vision ------------------------------------------------------------------------------
+
+def drafting(room: Room) -> None:
+    room.settle(["Honesty", "Quality", "Speed"])
+    room.advance()
+
+
+def test_drafts_appear_live_escaped_and_the_facilitator_can_remove_one(room):
+    drafting(room)
+    panel = room.panel(VisionPanel)
+    assert "0 drafts" in screen(panel)
+    vision.add_draft(room.store, room.code, room.tokens["Ana"], "<b>Honest</b> & quick, every time")
+    refresh(room, panel)
+    raw = "".join(child.value for row in panel.list.children
+                  for child in ([row] if isinstance(row, w.HTML) else row.children) if isinstance(child, w.HTML))
+    assert "&lt;b&gt;Honest&lt;/b&gt; &amp; quick" in raw and "<b>Honest</b>" not in raw
+    assert "1 draft " in screen(panel) + " " and "Ana" not in screen(panel.list)
+
+    panel.entry.value = "Solved the first time, told the truth all the way"
+    panel.add_button.click()
+    assert "2 drafts" in screen(panel)
+    remove = panel.list.children[0].children[1]
+    remove.click()
+    assert "1 draft " in screen(panel) + " "
+    assert [d.text for d in vision.drafts(room.store, room.code)] == \
+        ["Solved the first time, told the truth all the way"]
+
+
+def rating(room: Room) -> tuple[int, int]:
+    drafting(room)
+    a = vision.add_draft(room.store, room.code, room.tokens["Ana"], "Honest answers, solved the first time").id
+    b = vision.add_draft(room.store, room.code, room.tokens["Ben"], "Always there, whatever you need").id
+    room.advance()
+    return a, b
+
+
+def test_ratings_table_shows_mean_spread_and_count_and_flags_disagreement(room):
+    a, b = rating(room)
+    panel = room.panel(VisionPanel)
+    scores = {"Ana": (4, 1), "Ben": (4, 5), "Cy": (5, 3)}  # simple: A agrees, B splits the room
+    for person, (sa, sb) in scores.items():
+        vision.rate(room.store, room.code, room.tokens[person], a, criteria.SIMPLE, sa)
+        vision.rate(room.store, room.code, room.tokens[person], b, criteria.SIMPLE, sb)
+    refresh(room, panel)
+    rows = re.findall(r'<tr class="([^"]*)" data-draft="(\d+)">(.*?)</tr>', panel.table.value, flags=re.S)
+    by_draft = {int(d): (cls, body) for cls, d, body in rows}
+    spread_b = statistics.stdev([1, 5, 3])
+    assert "4.3" in by_draft[a][1] and "± 0.6 · 3 ratings" in by_draft[a][1]
+    assert "3.0" in by_draft[b][1] and f"± {spread_b:.1f} · 3 ratings" in by_draft[b][1]
+    assert 'class="ws-disagree"' in by_draft[b][1] and "ws-disagree" not in by_draft[a][1]
+    assert "ws-best" in by_draft[a][0]
+    assert "Rating the drafts" not in screen(panel.to_rating), "already rating"
+
+
+def test_choosing_the_vision_with_polished_wording_shows_it(room):
+    a, b = rating(room)
+    panel = room.panel(VisionPanel)
+    panel.pick.value = a
+    assert panel.wording.value == "Honest answers, solved the first time"
+    panel.wording.value = "Honest answers, solved the first time. Every time."
+    panel.choose_button.click()
+    assert room.status().vision == "Honest answers, solved the first time. Every time."
+    assert "“Honest answers, solved the first time. Every time.”" in screen(panel.final)
+    assert "★" in screen(panel.table)
+
+
+def test_a_new_rating_updates_the_table_without_rebuilding_the_drafts(room):
+    a, _ = rating(room)
+    panel = room.panel(VisionPanel)
+    rows_before = panel.list.children
+    vision.rate(room.store, room.code, room.tokens["Cy"], a, criteria.SERVICE, 2)
+    refresh(room, panel)
+    assert panel.list.children is rows_before or list(panel.list.children) == list(rows_before)
+    assert all(x is y for x, y in zip(panel.list.children, rows_before))
+    assert "· 1 rating<" in panel.table.value
+
+
+def test_start_rating_moves_the_workshop_on(room):
+    drafting(room)
+    panel = room.panel(VisionPanel)
+    assert panel.to_rating.disabled, "nothing to rate yet"
+    vision.add_draft(room.store, room.code, room.tokens["Cy"], "We know you by name")
+    refresh(room, panel)
+    panel.to_rating.click()
+    assert room.status().phase == phases.RATING
+    assert not visible(panel.to_rating) and visible(panel.rating_box)
+
+
+# ---- actions and publishing ----------------------------------------------------------------
+
+def actions_stage(room: Room, values=("Honesty", "Quality", "Speed")) -> None:
+    room.settle(values)
+    room.advance()
+    d = vision.add_draft(room.store, room.code, room.tokens["Ana"], "Honest answers, solved the first time").id
+    vision.choose_vision(room.store, room.code, room.key, d)
+    room.advance(), room.advance()  # rating, actions
+
+
+def test_metrics_are_suggested_from_the_method_where_the_value_matches(room):
+    actions_stage(room)
+    panel = room.panel(ActionsPanel)
+    rows = {grouping.values(room.store, room.code)[i].name: row for i, row in enumerate(panel._rows.values())}
+    quality, honesty = panel._rows[room.values["Quality"]], panel._rows[room.values["Honesty"]]
+    assert "First Contact Resolution (FCR), Customer Satisfaction (CSAT)" in screen(quality)
+    assert "Suggested" not in screen(honesty) and not visible(honesty.use_suggestion)
+    assert rows
+
+    quality.statement.value = "Do it right, first time"
+    assert "Unsaved changes" in screen(quality.state)
+    quality.use_suggestion.click()
+    quality.save.click()
+    assert "✓ Saved" in screen(quality.state)
+    stored = {v.name: v for v in grouping.values(room.store, room.code, only_chosen=True)}
+    assert stored["Quality"].action_statement == "Do it right, first time"
+    assert stored["Quality"].metrics == ("First Contact Resolution (FCR)", "Customer Satisfaction (CSAT)")
+
+
+def test_a_refused_action_statement_stays_unsaved_with_the_reason(room):
+    actions_stage(room)
+    panel = room.panel(ActionsPanel)
+    speed = panel._rows[room.values["Speed"]]
+    speed.statement.value = "x" * 500
+    panel.save_all.click()
+    assert "the limit is 200" in screen(panel.feedback)
+    assert "Unsaved changes" in screen(speed.state)
+    assert grouping.values(room.store, room.code, only_chosen=True)[2].action_statement == ""
+
+
+def test_typing_is_kept_while_the_workshop_changes_elsewhere(room):
+    actions_stage(room)
+    panel = room.panel(ActionsPanel)
+    honesty = panel._rows[room.values["Honesty"]]
+    honesty.statement.value = "Say it straight"
+    # Another tab of the facilitator stores metrics for another value; this panel refreshes.
+    from workshop import actionable
+    actionable.set_metrics(room.store, room.code, room.key, room.values["Speed"], ["First Response Time (FRT)"])
+    refresh(room, panel)
+    assert honesty.statement.value == "Say it straight"
+    assert panel._rows[room.values["Speed"]].metrics.value == "First Response Time (FRT)"
+
+
+def test_publish_shows_the_philosophy_and_offers_the_csv_files(room):
+    actions_stage(room)
+    from workshop import actionable
+    actionable.set_action_statement(room.store, room.code, room.key, room.values["Quality"], "Fix it <first> time")
+    actionable.set_metrics(room.store, room.code, room.key, room.values["Quality"], ["CSAT"])
+    panel = room.panel(PublishPanel)
+    doc = screen(panel.doc)
+    assert "Our purpose at Acme is to keep small shops online." in doc
+    assert "“Honest answers, solved the first time”" in doc
+    assert "Quality Fix it <first> time Key metrics: CSAT" in doc
+    assert "&lt;first&gt;" in panel.doc.value
+    assert "No action statement yet" in doc  # Honesty and Speed have none
+
+    panel.prepare.click()
+    href = re.search(r'href="data:application/zip;base64,([^"]+)"', panel.download.value).group(1)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(href))) as archive:
+        names = archive.namelist()
+        values_csv = archive.read("values.csv").decode("utf-8-sig")
+    assert "values.csv" in names and "votes.csv" in names
+    assert "Quality" in values_csv
+
+    panel.publish.click()
+    assert room.status().phase == phases.PUBLISHED
+    assert "Published: participants see this" in screen(panel)
+    assert "prepare the files again" in screen(panel.download)
+
+
+# ---- inside the real shell -------------------------------------------------------------------
+
+def test_the_shell_refreshes_the_voting_panel_when_a_participant_votes(room):
+    app = build("voting", {"w": room.code, "key": room.key}, store=room.store, start_live=False)
+    panel = app.panel
+    assert isinstance(panel, VotingPanel)
+    panel.open_button.click()
+    room.dots("Cy", "Respect")
+    assert app.live.check_now()
+    assert "1 of 3 have voted" in screen(panel.voters)
+    assert "Respect" not in screen(panel.voters)
