@@ -217,6 +217,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "value_name": _VALUE_NAME,
         "question_id": ("integer", "The profile question's id."),
         "question": ("text", "The profile question."),
+        "question_removed": ("boolean", "True when the facilitator took the question off the benchmark "
+                                        "(its answers are kept here)."),
         "participant_number": _NUMBER,
         "participant": _WHO,
         "team": ("text", "The answering person's team."),

@@ -222,7 +222,7 @@ def records(tx: Tx, code: str, key: str | None = None) -> Rows:
         p = people.by_id.get(ba.participant_id)
         out["benchmark_answers"].append(dict(
             workshop_code=c, value_id=q.value_id, value_name=value_name[q.value_id], question_id=q.id,
-            question=q.text, participant_number=people.number(ba.participant_id),
+            question=q.text, question_removed=q.removed, participant_number=people.number(ba.participant_id),
             participant=people.label(ba.participant_id), team=p.team if p else "", answer=ba.answer,
             updated_at=ba.updated_at))
     for sa in tx.session.execute(select(SurveyAnswer).where(SurveyAnswer.workshop_id == ws.id)
