@@ -42,14 +42,16 @@ class Hint:
 
 CLICHES = {
     "en": ["the customer is always right", "customer is king", "world-class", "world class",
-           "exceed expectations", "exceed their expectations", "exceeding expectations", "best-in-class",
+           "exceed expectations", "exceed their expectations", "exceed your expectations", "exceeding expectations",
+           "exceed customer expectations", "exceeds expectations", "best-in-class",
            "best in class", "second to none", "customer-centric", "excellent service", "outstanding service",
            "industry-leading", "industry leading", "synergy", "seamless", "cutting-edge", "state of the art",
            "above and beyond", "top-notch", "top notch", "unparalleled", "best possible", "one-stop",
            "passionate about", "delight our customers", "customer satisfaction is our top priority",
            "your call is important to us"],
     "de": ["der kunde ist könig", "der kunde hat immer recht", "weltklasse", "erwartungen übertreffen",
-           "erwartungen zu übertreffen", "erstklassig", "exzellenten service", "exzellenter service",
+           "erwartungen zu übertreffen", "übertreffen erwartungen",
+           "übertreffen die erwartungen", "übertreffen ihre erwartungen", "übertreffen alle erwartungen", "erstklassig", "exzellenten service", "exzellenter service",
            "marktführend", "branchenführend", "nahtlos", "ganzheitlich", "rundum-sorglos", "höchste qualität",
            "bestmöglich", "mit leidenschaft", "kundenzufriedenheit steht an erster stelle",
            "ihr anruf ist uns wichtig", "state of the art"],

@@ -301,3 +301,22 @@ def renamed(proposal: Proposal, value_id: str, name: str) -> Proposal:
 
 def cards_of(proposal: Proposal) -> Sequence[ProposedCard]:
     return [c for g in proposal.groups for c in g.cards]
+
+
+def moved(proposal: Proposal, card_id: int, value_id: str, lang: str = "en") -> Proposal:
+    """The proposal with one card moved to another lexicon value (the facilitator's edit)."""
+    card = next((c for c in cards_of(proposal) if c.card_id == card_id), None)
+    if card is None or card.suggestion.value_id == value_id:
+        return proposal
+    alternatives = {s.value_id: s for s in suggest(card.text, lang)}
+    chosen = alternatives.get(value_id) or Suggestion(value_id, lexicon.value(value_id).name_in(lang), 0.0)
+    rest = without_card(proposal, card_id)
+    entry = ProposedCard(card.card_id, card.text, chosen)
+    groups = list(rest.groups)
+    for i, g in enumerate(groups):
+        if g.value_id == value_id:
+            groups[i] = replace(g, cards=g.cards + (entry,))
+            break
+    else:
+        groups.append(ProposedGroup(chosen.name, value_id, (entry,)))
+    return Proposal(tuple(groups), rest.unplaced)
