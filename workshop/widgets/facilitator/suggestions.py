@@ -10,7 +10,7 @@ from typing import Callable
 
 import ipywidgets as w
 
-from ... import grouping, suggest
+from ... import grouping, lexicon, suggest
 from ..common import Feedback, esc, run_action
 from .base import Console, button, hint, set_children, set_html
 
@@ -30,9 +30,13 @@ class CardProposal(w.HBox):
         self.text = w.HTML(f'<div class="ws-card">{esc(card.text)}</div>'
                            f'<div class="ws-muted ws-reason">{esc(card.suggestion.reason(t))}</div>')
         self.text.add_class("ws-grow")
+        # The card's own suggestions first, then every other value of the lexicon.
         choices = [(s.name, s.value_id) for s in suggest.suggest(card.text, box.lang)]
         if group.value_id not in [v for _, v in choices]:
             choices.insert(0, (group.name, group.value_id))
+        offered = {v for _, v in choices}
+        choices += sorted(((v.name_in(box.lang), v.id) for v in lexicon.values() if v.id not in offered),
+                          key=lambda c: c[0].casefold())
         self.target = w.Dropdown(options=choices, value=group.value_id, layout=w.Layout(width="12em"),
                                  description_allow_html=False)
         self.target.add_class("ws-proposed-target")
@@ -167,5 +171,7 @@ class SuggestionsBox(w.VBox):
             return
         text = t("{groups} suggested values for {cards} cards.").format(groups=len(p.groups), cards=p.card_count)
         if p.unplaced:
-            text += " " + t("{n} cards fit no value well enough; group them yourself.").format(n=len(p.unplaced))
+            n = len(p.unplaced)
+            text += " " + t.ngettext("{n} card fits no value well enough; group it yourself.",
+                                     "{n} cards fit no value well enough; group them yourself.", n).format(n=n)
         set_html(self.summary, f'<p class="ws-muted">{esc(text)}</p>')
