@@ -1,0 +1,107 @@
+"""The employee interpretation survey: answers per value, clarity per team, values read in different ways."""
+
+from __future__ import annotations
+
+import csv
+import io
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.domain_helpers import refused
+from tests.followup_helpers import finished_workshop
+from workshop import phases, survey, teams
+from workshop.errors import InvalidInput, NotAuthorized, NotFound, WrongPhase
+
+
+@pytest.fixture
+def finished(store):
+    return finished_workshop(store)
+
+
+def test_a_hundred_employees_answer_at_once_and_every_answer_counts(store, finished):
+    code, key = finished.code, finished.key
+    team_of = [teams.TEAMS[i % len(teams.TEAMS)] for i in range(100)]
+
+    def employee(i: int) -> None:
+        token = survey.join(store, code, f"Employee {i}", team_of[i]).token
+        for n, value_id in enumerate(finished.value_ids):
+            survey.answer(store, code, token, value_id, 1 + (i + n) % 5, f"Meaning {i}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(employee, range(100)))
+
+    results = survey.results(store, code, key)
+    assert results.respondents == 100
+    assert sum(results.teams.values()) == 100 and results.teams["support"] == 13
+    for v in results.values:
+        assert v.clarity.count == 100
+        assert sum(v.distribution.values()) == 100 and set(v.distribution.values()) == {20}
+        assert v.clarity.mean == pytest.approx(3.0)
+        assert len(v.meanings) == 100
+    assert len(survey.answer_rows(store, code, key)) == 300
+    assert survey.respondents(store, code, key) == 100
+
+
+def test_answers_can_be_changed_and_are_listed_per_team_without_names(store, finished):
+    code, key = finished.code, finished.key
+    honesty = finished.value_ids[0]
+    ana = survey.join(store, code, "Ana", "sales").token
+    survey.answer(store, code, ana, honesty, 2, "Never hide fees.")
+    survey.answer(store, code, ana, honesty, 4, "Quote the full price.")
+    assert survey.my_answers(store, code, ana) == {honesty: survey.MyAnswer("Quote the full price.", 4)}
+    survey.set_team(store, code, ana, "marketing")
+    v = survey.results(store, code, key).values[0]
+    assert v.clarity.mean == 4 and list(v.by_team) == ["marketing"]
+    assert v.meanings == [survey.Meaning("marketing", 4, "Quote the full price.")]
+    rows = list(csv.DictReader(io.StringIO(survey.answers_csv(store, code, key))))
+    assert rows == [{"value": "Honesty", "respondent": rows[0]["respondent"], "team": "marketing",
+                     "clarity": "4", "meaning": "Quote the full price."}]
+    assert "Ana" not in survey.answers_csv(store, code, key)
+
+
+def test_values_read_in_very_different_ways_are_flagged(store, finished):
+    code, key = finished.code, finished.key
+    honesty, quality, speed = finished.value_ids
+    for i in range(4):
+        s = survey.join(store, code, f"Support {i}", "support").token
+        p = survey.join(store, code, f"Sales {i}", "sales").token
+        survey.answer(store, code, s, honesty, 5)
+        survey.answer(store, code, p, honesty, 1)   # support and sales read Honesty apart
+        survey.answer(store, code, s, quality, 4)
+        survey.answer(store, code, p, quality, 5)   # everyone finds Quality clear
+        survey.answer(store, code, s, speed, 2)
+        survey.answer(store, code, p, speed, 2)     # Speed is unclear to all
+    by_name = {v.name: v for v in survey.results(store, code, key).values}
+    assert by_name["Honesty"].reasons == ("spread", "teams")  # mean 3.0: not unclear on average
+    assert by_name["Honesty"].by_team["support"].mean == 5 and by_name["Honesty"].by_team["sales"].mean == 1
+    assert by_name["Quality"].reasons == ()
+    assert by_name["Speed"].reasons == ("unclear",)
+    assert [v.name for v in survey.results(store, code, key).divergent] == ["Honesty", "Speed"]
+
+
+def test_refusals_change_nothing(store, finished):
+    code, key = finished.code, finished.key
+    honesty = finished.value_ids[0]
+    token = survey.join(store, code, "Ana", "support").token
+    with refused(store, InvalidInput, match="pick a team"):
+        survey.join(store, code, "Ben", "pirates")
+    with refused(store, InvalidInput, match="between 1 and 5"):
+        survey.answer(store, code, token, honesty, 6, "Very clear!")
+    with refused(store, InvalidInput, match="whole number"):
+        survey.answer(store, code, token, honesty, "clear")
+    with refused(store, NotFound):
+        survey.answer(store, code, token, 999999, 3)
+    with refused(store, NotAuthorized, match="not for this part"):
+        survey.answer(store, code, finished.members[0], honesty, 3)
+    with refused(store, NotAuthorized):
+        survey.results(store, code, "wrong-key")
+    with refused(store, InvalidInput, match="pick a team"):
+        survey.set_team(store, code, token, "")
+
+
+def test_survey_opens_once_the_values_are_actionable(store):
+    f = finished_workshop(store, upto=phases.RATING)
+    token = survey.join(store, f.code, "Ana", "support").token
+    with refused(store, WrongPhase, match="made actionable"):
+        survey.answer(store, f.code, token, f.value_ids[0], 3)
