@@ -175,8 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _glue_values(argv: list[str], options=("--key",)) -> list[str]:
+    """``--key -abc`` -> ``--key=-abc``: a generated key may start with a dash,
+    which argparse would otherwise take for an option."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in options and i + 1 < len(argv):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_glue_values(sys.argv[1:] if argv is None else list(argv)))
     try:
         return args.func(args)
     except WorkshopError as err:
