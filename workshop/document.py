@@ -24,7 +24,8 @@ class PhilosophyData:
     """Everything the document shows, read once."""
     status: workshops.Status
     values: list[grouping.ValueView]
-    all_values: list[grouping.ValueView]
+    #: Every value with the cards grouped into it, and the cards left ungrouped.
+    board: grouping.Board
     practices: dict[tuple[int, str], teams.Practice]
     benchmark: hiring.Benchmark
     rounds: list[voting.RoundResult]
@@ -43,7 +44,7 @@ def gather(store: Store, code: str, key: str) -> PhilosophyData:
     return PhilosophyData(
         status=status,
         values=grouping.values(store, code, only_chosen=True),
-        all_values=grouping.values(store, code),
+        board=grouping.board(store, code, key),
         practices=teams.practices(store, code),
         benchmark=hiring.benchmark(store, code, key),
         rounds=[r for r in voting.rounds(store, code) if r.status == "closed"],
@@ -153,11 +154,14 @@ def _appendix(d: PhilosophyData, t: Translator) -> list[Block]:
                         .format(n=d.members), label=t("Who took part")))
     else:
         out.append(Para(", ".join(d.names) or "–", label=t("Who took part")))
-    if d.all_values:
+    if d.board.values or d.board.unassigned:
         out.append(Heading(3, t("Core values from the cards")))
-        out.append(Table([t("Value"), t("Cards"), t("Chosen")],
-                         [[v.name, str(v.card_count), "✓" if v.chosen else ""] for v in d.all_values],
-                         numeric=(1,), compact=True))
+        rows = [[f"{v.name} ({len(cards)})", "\n".join(c.text for c in cards) or "–", "✓" if v.chosen else ""]
+                for v, cards in d.board.values]
+        if d.board.unassigned:
+            rows.append([f"{t('Not grouped')} ({len(d.board.unassigned)})",
+                         "\n".join(c.text for c in d.board.unassigned), ""])
+        out.append(Table([t("Value"), t("Cards"), t("Chosen")], rows, widths=(22, 66, 12)))
     if d.rounds:
         out.append(Heading(3, t("Dot voting")))
         outcome = {"kept": t("kept"), "dropped": t("dropped"), "runoff": t("tie: run-off")}
