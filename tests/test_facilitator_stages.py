@@ -175,7 +175,7 @@ def test_closing_shows_the_results_and_a_tie_at_the_cut_goes_to_a_runoff(room):
     assert re.search(r"Honesty 2 kept", results) and re.search(r"Quality 2 kept", results)
     assert re.search(r"Speed 1 tie: run-off", results) and re.search(r"Autonomy 1 tie: run-off", results)
     assert re.search(r"Loyalty 0 dropped", results)
-    assert "go to a run-off for 1 remaining place" in results
+    assert "go to a run-off for the last place" in results
     assert "Run-off (round 2) is open" in screen(panel.round_info)
     assert "On the ballot: Speed, Autonomy" in screen(panel.round_info)
 

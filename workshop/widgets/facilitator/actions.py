@@ -8,7 +8,7 @@ from ... import actionable, grouping, phases
 from ...errors import N_
 from ..common import esc
 from .base import Panel, button, section, set_html
-from .bits import gapped, show
+from .bits import gapped, show, stylesheet
 
 #: The method's pairing of common support values with the metrics that show them lived.
 SUGGESTED_METRICS = {
@@ -19,14 +19,13 @@ SUGGESTED_METRICS = {
     N_("Autonomy"): [N_("Customer Effort Score (CES)")],
 }
 
-CSS = """<style>
-.ws-panel .ws-gap { gap: 6px 12px; }
+CSS = """
 .ws-action-row { border:1px solid #d0d5dd; border-radius:10px; padding:8px 12px; margin:6px 0; background:#fff; }
 .ws-action-row .ws-value-name { font-size:1.35em; font-weight:700; }
 .ws-action-row .ws-unsaved { color:#b54708; font-weight:600; }
 .ws-action-row .ws-saved { color:#067647; }
 .ws-action-row .ws-suggest { font-size:.9em; }
-</style>"""
+"""
 
 
 def suggested_metrics(value_name: str, t) -> list[str]:
@@ -52,10 +51,10 @@ class ValueActions(w.VBox):
         self.add_class("ws-action-row")
         self.title = w.HTML()
         self.statement = w.Text(placeholder=t("An action verb or an “I” statement the whole team can act on"),
-                                description=t("Action"), layout=w.Layout(width="100%"))
+                                description=t("Action"), layout=w.Layout(width="calc(100% - 6px)"))
         self.statement.add_class("ws-action-statement")
         self.metrics = w.Textarea(placeholder=t("One metric per line, e.g. Customer Satisfaction (CSAT)"),
-                                  description=t("Metrics"), rows=2, layout=w.Layout(width="100%"))
+                                  description=t("Metrics"), rows=2, layout=w.Layout(width="calc(100% - 6px)"))
         self.metrics.add_class("ws-action-metrics")
         self.suggestion = w.HTML()
         self.use_suggestion = button(t("Add the suggested metrics"), self._suggest, icon="lightbulb-o")
@@ -148,10 +147,10 @@ class ActionsPanel(Panel):
         self.save_all.add_class("ws-save-all-actions")
         common = ", ".join(t(m) for metrics in SUGGESTED_METRICS.values() for m in metrics)
         self._rows: dict[int, ValueActions] = {}
-        self.children = [w.HTML(CSS), section(t("Making it actionable")), self.stage_note, self.vision,
+        self.children = [stylesheet(CSS), section(t("Making it actionable")), self.stage_note, self.vision,
                          w.HTML(f'<details class="ws-muted"><summary>{esc(t("Metrics support teams often use"))}</summary>'
                                 f"<p>{esc(common)}</p></details>"),
-                         self.rows, self.save_all, self.feedback]
+                         self.rows, w.HBox([self.save_all]), self.feedback]
         self.refresh(status)
 
     def refresh(self, status) -> None:
@@ -159,7 +158,7 @@ class ActionsPanel(Panel):
         c, t = self.console, self.t
         values = grouping.values(c.store, c.code, only_chosen=True)
         editable = status.phase in actionable.EDIT_PHASES
-        set_html(self.stage_note, f'<p class="ws-muted">{esc(self._note(status.phase, values))}</p>')
+        set_html(self.stage_note, f'<p class="ws-muted ws-note">{esc(self._note(status.phase, values))}</p>')
         set_html(self.vision, (f'<p>{esc(t("Our vision:"))} <b>“{esc(status.vision)}”</b></p>'
                                if status.vision else ""))
         ids = [v.id for v in values]

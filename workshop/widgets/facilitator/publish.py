@@ -15,12 +15,11 @@ import ipywidgets as w
 from ... import grouping, phases, workshops
 from ..common import esc
 from .base import Panel, button, private, section, set_html
-from .bits import gapped, show
+from .bits import gapped, show, stylesheet
 
 log = logging.getLogger(__name__)
 
-CSS = """<style>
-.ws-panel .ws-gap { gap: 6px 12px; }
+CSS = """
 .ws-philosophy-doc { font-size:1.2em; line-height:1.45; max-width:60em; }
 .ws-philosophy-doc h4 { margin:18px 0 4px; font-size:.8em; text-transform:uppercase; letter-spacing:.08em; color:#52606d; }
 .ws-philosophy-doc .ws-vision-line { font-size:1.9em; font-weight:650; line-height:1.25; margin:4px 0; }
@@ -32,7 +31,7 @@ CSS = """<style>
 .ws-philosophy-doc .ws-metrics { color:#52606d; }
 .ws-philosophy-doc .ws-missing { color:#b54708; }
 .ws-download a { font-size:1.1em; font-weight:600; }
-</style>"""
+"""
 
 
 def philosophy_html(status, values, t) -> str:
@@ -44,7 +43,7 @@ def philosophy_html(status, values, t) -> str:
         parts.append(f"<h4>{esc(t('Our purpose'))}</h4><p>{esc(purpose.rstrip('.') + '.')}</p>")
     parts.append(f"<h4>{esc(t('Customer support vision'))}</h4>")
     if status.vision:
-        parts.append(f'<p class="ws-muted">{esc(t("When we interact with customers, we want them to know:"))}</p>'
+        parts.append(f'<p class="ws-muted ws-note">{esc(t("When we interact with customers, we want them to know:"))}</p>'
                      f'<p class="ws-vision-line">“{esc(status.vision)}”</p>')
     else:
         parts.append(f'<p class="ws-missing">{esc(t("No vision has been chosen yet (stage 06)."))}</p>')
@@ -100,11 +99,11 @@ class PublishPanel(Panel):
         self._prepared_at: int | None = None
         #: Further downloads (the philosophy as documents) are added to this box.
         self.downloads = w.VBox([
-            w.HTML(f'<p class="ws-muted">{esc(t("Take the results with you before the call ends. The files hold every card, vote and rating, with names unless the workshop is anonymous."))}</p>'),
+            w.HTML(f'<p class="ws-muted ws-note">{esc(t("Take the results with you before the call ends. The files hold every card, vote and rating, with names unless the workshop is anonymous."))}</p>'),
             gapped(w.HBox([self.prepare, self.download], layout=w.Layout(align_items="center", flex_flow="row wrap"))),
         ])
         self.export_box = private(w.VBox([section(t("Download")), self.downloads]))
-        self.children = [w.HTML(CSS), section(t("Our customer service philosophy")), self.stage_note, self.doc,
+        self.children = [stylesheet(CSS), section(t("Our customer service philosophy")), self.stage_note, self.doc,
                          self.publish, self.feedback, self.export_box]
         self.refresh(status)
 
@@ -119,7 +118,7 @@ class PublishPanel(Panel):
             note = t("A preview. When the room agrees, publish it to everyone's screen.")
         else:
             note = t("A preview of the philosophy so far.")
-        set_html(self.stage_note, f'<p class="ws-muted">{esc(note)}</p>')
+        set_html(self.stage_note, f'<p class="ws-muted ws-note">{esc(note)}</p>')
         show(self.publish, status.phase == phases.ACTIONS)
         if self._prepared_at is not None and status.revision != self._prepared_at:
             # The workshop changed since: an old file would miss it.

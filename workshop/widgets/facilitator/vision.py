@@ -8,16 +8,22 @@ from babel.numbers import format_decimal
 from ... import criteria, grouping, phases, vision, workshops
 from ..common import esc
 from .base import Panel, button, section, set_html
-from .bits import show
+from .bits import show, stylesheet
+
+
+def full() -> w.Layout:
+    """As wide as the panel without spilling over its edge (a fresh layout: widgets hide theirs)."""
+    return w.Layout(width="calc(100% - 6px)")
+
 
 #: A sample standard deviation this large (on a 1-5 scale) means the room reads the draft differently.
 DISAGREEMENT = 1.0
 
-CSS = """<style>
+CSS = """
 .ws-drafts-list .ws-card { font-size:1.15em; }
 .ws-draft-no { color:#52606d; font-weight:650; margin-right:6px; }
 table.ws-ratings { border-collapse:collapse; width:100%; margin:6px 0; font-size:1.05em; }
-table.ws-ratings th, table.ws-ratings td { border-bottom:1px solid #eaecf0; padding:6px 8px; text-align:center; vertical-align:top; }
+table.ws-ratings th, table.ws-ratings td { line-height:1.3; border-bottom:1px solid #eaecf0; padding:6px 8px; text-align:center; vertical-align:top; }
 table.ws-ratings th { font-weight:600; color:#344054; font-size:.9em; }
 table.ws-ratings td.ws-draft-text { text-align:left; overflow-wrap:anywhere; max-width:26em; }
 table.ws-ratings .ws-mean { font-size:1.35em; font-weight:650; font-variant-numeric: tabular-nums; }
@@ -27,9 +33,10 @@ table.ws-ratings tr.ws-best td { background:#ecfdf3; }
 table.ws-ratings tr.ws-best td.ws-disagree { background:#fef0c7; }
 table.ws-ratings tr.ws-final td.ws-draft-text { font-weight:650; }
 .ws-legend { font-size:.9em; }
-.ws-legend .ws-swatch { display:inline-block; width:1em; height:1em; vertical-align:middle; border-radius:3px; margin:0 4px; }
+.ws-legend .ws-swatch { display:inline-block; width:1em; height:1em; vertical-align:middle; border-radius:3px;
+  margin:0 4px 0 12px; border:1px solid #d0d5dd; }
 .ws-vision-final { background:#eef4ff; border:1px solid #b2ccff; border-radius:10px; padding:10px 16px; }
-</style>"""
+"""
 
 
 def number(value: float | None, t) -> str:
@@ -43,7 +50,7 @@ def number(value: float | None, t) -> str:
 def ratings_table_html(summaries, t) -> str:
     """Drafts by criteria: mean large, spread and count small; disagreement highlighted."""
     if not summaries:
-        return f'<p class="ws-muted">{esc(t("No drafts yet."))}</p>'
+        return f'<p class="ws-muted ws-note">{esc(t("No drafts yet."))}</p>'
     overall = [s.overall for s in summaries if s.overall is not None]
     best = max(overall) if overall else None
     head = "".join(f"<th>{esc(t(criteria.TITLES[c]))}</th>" for c in criteria.ORDER)
@@ -90,30 +97,31 @@ class VisionPanel(Panel):
         self.list = w.VBox()
         self.list.add_class("ws-drafts-list")
         self.entry = w.Textarea(placeholder=t("A draft of your own, or one the room says aloud"), rows=2,
-                                layout=w.Layout(width="100%"))
+                                layout=full())
         self.add_button = button(t("Add draft"), self._add, "", "plus")
         self.add_button.add_class("ws-fac-add-draft")
-        self.add_box = w.VBox([self.entry, self.add_button])
+        self.add_box = w.VBox([self.entry, w.HBox([self.add_button])])
         self.to_rating = button(t("Start rating the drafts"), self._start_rating, "primary", "star")
         self.to_rating.add_class("ws-start-rating")
         self.table = w.HTML()
         self.table.add_class("ws-ratings-table")
         self.rating_box = w.VBox([section(t("Ratings")), self.table])
 
-        self.pick = w.Dropdown(options=[], description=t("Draft"), layout=w.Layout(width="100%"))
+        self.pick = w.Dropdown(options=[], description=t("Draft"), layout=full())
         self.pick.observe(self._picked, "value")
-        self.wording = w.Textarea(rows=2, layout=w.Layout(width="100%"),
+        self.wording = w.Textarea(rows=2, layout=full(),
                                   placeholder=t("Polish the wording here if the room wants"))
         self.wording.add_class("ws-vision-wording")
         self.choose_button = button(t("Make this our vision"), self._choose, "success", "check")
         self.choose_button.add_class("ws-choose-vision")
         self.final = w.HTML()
-        self.choose_box = w.VBox([section(t("Our vision")), self.final, self.pick, self.wording, self.choose_button])
+        self.choose_box = w.VBox([section(t("Our vision")), self.final, self.pick, self.wording,
+                                  w.HBox([self.choose_button])])
         self._drafts = None
         self._texts: dict[int, str] = {}
         self._final_id: int | None = None
-        self.children = [w.HTML(CSS), section(t("Vision drafts")), self.stage_note, self.values, self.count,
-                         self.list, self.add_box, self.to_rating, self.feedback, self.rating_box, self.choose_box]
+        self.children = [stylesheet(CSS), section(t("Vision drafts")), self.stage_note, self.values, self.count,
+                         self.list, self.add_box, w.HBox([self.to_rating]), self.feedback, self.rating_box, self.choose_box]
         self.refresh(status)
 
     # ---- reading -----------------------------------------------------------------------
@@ -123,7 +131,7 @@ class VisionPanel(Panel):
         phase = status.phase
         summaries = vision.summary(c.store, c.code)
         chosen = grouping.values(c.store, c.code, only_chosen=True)
-        set_html(self.stage_note, f'<p class="ws-muted">{esc(self._note(phase))}</p>')
+        set_html(self.stage_note, f'<p class="ws-muted ws-note">{esc(self._note(phase))}</p>')
         set_html(self.values, "<p>" + esc(t("Our values:")) + " "
                  + ", ".join(f"<b>{esc(v.name)}</b>" for v in chosen) + "</p>" if chosen else "")
         n = len(summaries)

@@ -6,11 +6,10 @@ import ipywidgets as w
 
 from ... import grouping, phases, settings, voting, workshops
 from ..common import esc
-from .base import Panel, button, section, set_html
-from .bits import gapped, show
+from .base import Panel, button, private, section, set_html
+from .bits import gapped, show, stylesheet
 
-CSS = """<style>
-.ws-panel .ws-gap { gap: 6px 12px; }
+CSS = """
 .ws-fac-results .ws-fbar-row { display:grid; grid-template-columns: minmax(6em, 12em) 1fr 2.5em 7.5em;
   align-items:center; gap:10px; margin:5px 0; font-size:1.15em; }
 .ws-fac-results .ws-fbar-name { font-weight:600; overflow-wrap:anywhere; }
@@ -33,7 +32,7 @@ CSS = """<style>
 .ws-chosen { font-size:1.4em; }
 .ws-chosen b { display:inline-block; background:#eef4ff; border:1px solid #b2ccff; border-radius:8px;
   padding:2px 10px; margin:3px; }
-</style>"""
+"""
 
 
 def results_html(result, t) -> str:
@@ -54,7 +53,10 @@ def results_html(result, t) -> str:
     note = ""
     if tied:
         places = result.keep - sum(1 for c in result.candidates if c.outcome == "kept")
-        note = (f'<p class="ws-banner">{esc(t("Tie at the cut: {names} go to a run-off for {places} remaining place(s). The run-off round is open.").format(names=", ".join(tied), places=places))}</p>')
+        text = t.ngettext("Tie at the cut: {names} go to a run-off for the last place. The run-off round is open.",
+                          "Tie at the cut: {names} go to a run-off for {places} remaining places. The run-off round is open.",
+                          places).format(names=", ".join(tied), places=places)
+        note = f'<p class="ws-banner">{esc(text)}</p>'
     return (f'<div class="ws-fac-results"><h3>{esc(title)} <span class="ws-muted">· {esc(voters)}</span></h3>'
             + "".join(rows) + note + "</div>")
 
@@ -129,15 +131,16 @@ class VotingPanel(Panel):
         self.settle_list = w.VBox()
         self.settle_button = button(t("Make these our values"), self._settle, "warning", "gavel")
         self.settle_button.add_class("ws-settle")
-        self.settle_box = w.VBox([
-            w.HTML(f'<details open><summary><b>{esc(t("The room cannot break the tie?"))}</b></summary>'
-                   f'<span class="ws-muted">{esc(t("Tick the values to keep and decide for the room. This closes the run-off."))}</span></details>'),
-            self.settle_list, self.settle_button])
+        # Folded away and off the shared screen: overruling the room is the exception.
+        self.settle_box = private(w.Accordion(
+            children=[w.VBox([w.HTML(f'<span class="ws-muted">{esc(t("Tick the values to keep and decide for the room. This closes the run-off."))}</span>'),
+                              self.settle_list, w.HBox([self.settle_button])])],
+            titles=(t("The room cannot break the tie?"),), selected_index=None))
         self.settle_box.add_class("ws-settle-box")
         self._checks: dict[int, w.Checkbox] = {}
         self._form_for = None
 
-        self.children = [w.HTML(CSS), section(t("Dot voting")), self.stage_note, self.form, self.live_box,
+        self.children = [stylesheet(CSS), section(t("Dot voting")), self.stage_note, self.form, self.live_box,
                          w.HBox([self.close_button, self.undo_button], layout=w.Layout(flex_flow="row wrap")),
                          self.feedback, self.chosen, self.results, self.settle_box, self.history]
         self.refresh(status)
@@ -183,9 +186,11 @@ class VotingPanel(Panel):
             text = t("The vote is done. Move the workshop on to “{stage}”.").format(stage=t(phases.TITLES[phases.DRAFTING]))
         elif current is None:
             text = t("Set the rules and open the next round. Participants see their ballot at once.")
+        elif current.is_runoff:
+            text = t("The run-off is open: participants vote again, on the tied values only. Close it when everyone has voted.")
         else:
             text = t("Participants are voting. Close the round when everyone has placed their dots.")
-        return f'<p class="ws-muted">{esc(text)}</p>'
+        return f'<p class="ws-muted ws-note">{esc(text)}</p>'
 
     def _fill_form(self, current, survivors, target) -> None:
         """Suggest the rules for the next round; keep what the facilitator types meanwhile."""
@@ -218,11 +223,12 @@ class VotingPanel(Panel):
         names = ", ".join(esc(c.name) for c in r.candidates)
         if r.is_runoff:
             title = t("Run-off (round {n}) is open").format(n=r.number)
-            rule = t("{places} place(s) to fill among the tied values.").format(places=r.keep)
+            rule = t.ngettext("{places} place to fill among the tied values.",
+                              "{places} places to fill among the tied values.", r.keep).format(places=r.keep)
         else:
             title = t("Round {n} is open").format(n=r.number)
             rule = t("The top {keep} stay.").format(keep=r.keep)
-        dots = t("{budget} dots each").format(budget=r.budget)
+        dots = t.ngettext("{budget} dot each", "{budget} dots each", r.budget).format(budget=r.budget)
         if r.cap:
             dots += ", " + t("at most {cap} on one value").format(cap=r.cap)
         return (f'<h3>{esc(title)}</h3><p>{esc(dots)}. {esc(rule)}</p>'
