@@ -1,0 +1,176 @@
+"""The shell of the follow-up apps (gut check, survey, benchmark): join in one role, then one view.
+
+People reach these from their own link, long after the workshop; they join
+with a name (and a team where it matters), and their browser remembers them
+separately for each role, so a workshop member can also take the survey.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ... import teams, workshops
+from ...errors import NotAuthorized, WorkshopError
+from ...i18n import LANGUAGES, Translator, translator
+from ...store import Store
+from ..common import Feedback, esc, run_action, style
+from ..identity import IdentityKeeper
+from ..live import Live
+from .base import Visitor, full_width
+
+CSS = """<style>
+.ws-followup .ws-value h4 { margin: 0 0 4px; font-size: 1.1em; }
+.ws-followup .ws-quote { font-size: 1.6em; line-height: 1.3; font-weight: 650; margin: 8px 0 12px;
+  padding: 10px 14px; border-left: 5px solid #2e90fa; background: #f5f8ff; overflow-wrap: anywhere; }
+.ws-followup .ws-question { font-weight: 600; margin-top: 8px; overflow-wrap: anywhere; }
+.ws-followup .ws-saved { color: #067647; font-size: .9em; }
+.ws-followup .widget-toggle-buttons .widget-toggle-button { min-width: 44px; }
+@media (max-width: 600px) {
+  .ws-followup .ws-quote { font-size: 1.3em; }
+  .ws-followup .widget-toggle-buttons { flex-wrap: wrap; }
+}
+</style>"""
+
+
+def team_options(t: Translator, blank: str | None = None) -> list[tuple[str, str]]:
+    options = [(t(teams.TITLES[team]), team) for team in teams.TEAMS]
+    return ([(blank, "")] if blank is not None else []) + options
+
+
+class FollowUpJoin(w.VBox):
+    """Name (unless anonymous) and, for some roles, a team."""
+
+    def __init__(self, app: "FollowUpApp"):
+        super().__init__()
+        self.app = app
+        t, status = app.t, app.status
+        self.add_class("ws-join")
+        self.feedback = Feedback()
+        self.name = None
+        fields: list[w.Widget] = [w.HTML(f"<p>{esc(t(app.welcome))}</p>")]
+        if status.anonymous:
+            fields.append(w.HTML(f"<p>{esc(t('This workshop is anonymous: nobody will see who wrote what.'))}</p>"))
+        else:
+            self.name = full_width(w.Text(placeholder=t("Your name"), continuous_update=False))
+            self.name.add_class("ws-name")
+            fields.append(self.name)
+        self.team = None
+        if app.asks_team:
+            blank = t("Your team") if app.team_required else t("Your team (optional)")
+            self.team = w.Dropdown(options=team_options(t, blank), value="", layout=w.Layout(width="100%"))
+            self.team.add_class("ws-team")
+            fields.append(self.team)
+        self.button = w.Button(description=t("Join"), button_style="primary")
+        self.button.add_class("ws-join-button")
+        self.button.on_click(lambda _: self._join())
+        self.children = [*fields, self.button, self.feedback]
+
+    def _join(self) -> None:
+        self.button.disabled = True
+        try:
+            joined = run_action(self.feedback, self.app.t, self.app.join,
+                                self.name.value if self.name is not None else None,
+                                self.team.value if self.team is not None else "")
+        finally:
+            self.button.disabled = False
+        if joined is not None:
+            self.app.enter(joined.token, joined.name)
+
+
+class FollowUpApp(w.VBox):
+    """Subclasses set the role's texts and provide ``join``, ``check`` and ``make_view``."""
+
+    role = ""
+    title = ""
+    welcome = ""
+    asks_team = False
+    team_required = False
+    #: Seconds between looks at the workshop; None for no live updates (the survey: 100 people).
+    live_interval: float | None = 2.0
+
+    def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None):
+        super().__init__()
+        self.add_class("ws-app")
+        self.add_class("ws-followup")
+        self.store, self.code = store, workshops.normalize_code(code)
+        self.status = workshops.status(store, self.code)
+        self.t = translator(lang or self.status.language)
+        self.visitor: Visitor | None = None
+        self.view = None
+        self.live = Live(store, self.code, interval=self.live_interval) if self.live_interval else None
+        if self.live is not None:
+            self.live.on_change(self._changed)
+        self.heading = w.HTML()
+        self.who = w.HTML()
+        self.language = w.Dropdown(options=[(name, c) for c, name in LANGUAGES.items()], value=self.t.lang,
+                                   layout=w.Layout(width="9em"))
+        self.language.observe(self._language, "value")
+        self.body = w.VBox()
+        self.identity = IdentityKeeper(code=f"{self.code}:{self.role}")
+        self.identity.observe(self._identity_ready, "ready")
+        header = w.HBox([self.heading, self.language], layout=w.Layout(
+            justify_content="space-between", align_items="center", flex_flow="row wrap", width="100%"))
+        self.children = [style(), w.HTML(CSS), header, self.who, self.body, self.identity]
+        self._paint()
+        if token:
+            self._try_token(token)
+
+    # ---- to be provided by each app ---------------------------------------------------
+    def join(self, name: str | None, team: str):
+        raise NotImplementedError
+
+    def check(self, token: str) -> None:
+        """Raise NotAuthorized unless ``token`` belongs to this app's role."""
+        raise NotImplementedError
+
+    def make_view(self) -> w.Widget:
+        raise NotImplementedError
+
+    # ---- identity -------------------------------------------------------------------
+    def _identity_ready(self, change) -> None:
+        if change["new"] and self.visitor is None and self.identity.token:
+            self._try_token(self.identity.token)
+
+    def _try_token(self, token: str) -> None:
+        try:
+            self.check(token)
+            joined = workshops.whoami(self.store, self.code, token)
+        except (NotAuthorized, WorkshopError):
+            return
+        self.enter(token, joined.name)
+
+    def enter(self, token: str, name: str) -> None:
+        self.identity.remember(token)
+        self.visitor = Visitor(self.store, self.code, token, name, self.t)
+        self._show_view()
+        if self.live is not None:
+            self.live.revision = self.status.revision
+            self.live.start()
+
+    def _show_view(self) -> None:
+        self._paint()
+        self.view = self.make_view()
+        self.body.children = [self.view]
+
+    # ---- updates ------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self.status = workshops.status(self.store, self.code)
+        if self.view is not None and hasattr(self.view, "refresh"):
+            self.view.refresh(self.status)
+
+    def _paint(self) -> None:
+        t = self.t
+        self.heading.value = (f'<div class="ws-title">{esc(t(self.title))}</div>'
+                              f'<div class="ws-muted">{esc(self.status.title)}</div>')
+        if self.visitor is not None:
+            self.who.value = f'<span class="ws-muted">{esc(t("You are {name}").format(name=self.visitor.name))}</span>'
+        else:
+            self.body.children = [FollowUpJoin(self)]
+
+    def _language(self, change) -> None:
+        self.t = translator(change["new"])
+        if self.visitor is not None:
+            self.visitor.t = self.t
+            self._show_view()
+        else:
+            self._paint()
