@@ -25,6 +25,9 @@ FACILITATOR_PREHEAT = 1
 #: A kernel the visitor left (tab closed, not reconnected) is shut down after this long.
 CULL_IDLE_SECONDS = 15 * 60
 
+#: Seconds the server waits for a cell's output after the cell finished (nbclient's default: 4).
+IOPUB_TIMEOUT = 60
+
 
 def participant_pool_size(participants: int) -> int:
     """Everyone in the room can click at once, plus headroom for reloads.
@@ -44,7 +47,8 @@ def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
         if (notebooks / nb).exists():
             pools[nb] = {"pool_size": 2}
     return [
-        sys.executable, "-m", "voila", str(notebooks),
+        # Voila itself, started through this module so the template cache below applies.
+        sys.executable, "-m", "workshop.serve", str(notebooks),
         f"--port={args.port}",
         f"--Voila.ip={args.ip}",
         "--no-browser",
@@ -53,6 +57,9 @@ def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
         "--VoilaKernelManager.fill_delay=0.5",
         "--VoilaConfiguration.show_tracebacks=False",
+        # When a whole room joins at once the server falls behind reading the kernels'
+        # messages; nbclient's default of 4 s then drops the app from the page.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
@@ -108,3 +115,58 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
 
+
+# ---- the Voila process -----------------------------------------------------------------------
+
+def share_template_cache() -> None:
+    """Compile Voila's page templates once per server, not once per page.
+
+    Voila builds a new Jinja environment for every page it renders, so every
+    visitor paid for parsing and compiling index.html.j2 and its includes:
+    py-spy put 58% of the server's CPU during a burst of joins there. A shared
+    bytecode cache keeps the compiled code; the template files are still read
+    and checksummed, so an edited template is picked up."""
+    import jinja2
+    from jinja2.bccache import Bucket
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    class SharedBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self):
+            self.codes: dict[str, bytes] = {}
+
+        def get_bucket(self, environment, name, filename, source):
+            # Async and sync environments compile the same file differently.
+            key = f"{self.get_cache_key(name, filename)}:{environment.is_async}:{sorted(environment.extensions)}"
+            bucket = Bucket(environment, key, self.get_source_checksum(source))
+            self.load_bytecode(bucket)
+            return bucket
+
+        def load_bytecode(self, bucket):
+            code = self.codes.get(bucket.key)
+            if code is not None:
+                bucket.bytecode_from_string(code)
+
+        def dump_bytecode(self, bucket):
+            self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    cache = SharedBytecodeCache()
+    create = TemplateExporter._create_environment
+
+    def _create_environment(self):
+        env = create(self)
+        env.bytecode_cache = cache
+        return env
+
+    TemplateExporter._create_environment = _create_environment
+
+
+def main(argv: list[str]) -> None:
+    """``python -m workshop.serve NOTEBOOKS --options``: Voila with the tuning above."""
+    share_template_cache()
+    from voila.app import main as voila_main
+    sys.argv = ["voila", *argv]
+    voila_main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

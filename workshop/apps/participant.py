@@ -11,7 +11,7 @@ from ..i18n import translator
 from ..store import open_store
 from ..widgets.common import esc, style
 from ..widgets.participant import ParticipantApp
-from .request import query_params
+from .request import preheated, query_params
 
 
 def demo_code(store) -> str:
@@ -32,7 +32,27 @@ def build(params: dict[str, str], store=None) -> w.Widget:
             f'<p>{esc(t("There is no workshop with the code {code}. Check the link with your facilitator.").format(code=code))}</p></div>')])
 
 
+def warm_up() -> None:
+    """Do, before the visitor arrives, the first-time work a kernel would otherwise do on their clock.
+
+    A fresh process's first query connects to the database, checks the schema and
+    compiles its SQL, and the first widgets of each kind set up their traits:
+    measured, the first ``build`` took 0.32 s + 0.14 s to open the store, the
+    next ones 0.08 s."""
+    store = open_store()
+    try:
+        store.revision("WARMUP")
+        from .. import workshops
+        workshops.status(store, "WARMUP")
+    except Exception:  # noqa: BLE001 - NotFound is expected; a down database shows later
+        pass
+    for cls in (w.HTML, w.Button, w.Text, w.Dropdown, w.VBox, w.HBox):
+        cls().close()
+
+
 def show() -> w.Widget:
+    if preheated():
+        warm_up()
     app = build(query_params())
     display(app)
     return app

@@ -1,0 +1,185 @@
+"""Benchmark client: open the participant page the way a browser does, over HTTP and the kernel's websocket.
+
+"Ready for input" means, for one visitor: the page's HTML has arrived (with the
+app's widget view in it), the kernel's websocket is open and has answered
+``kernel_info``, and the widget manager's ``request_states`` reply holds the
+join form's button, so a browser has every model it needs to draw the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import re
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+AsyncHTTPClient.configure(None, max_clients=400)
+
+KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]+)"')
+XSRF = "benchbench"  # any value works as long as cookie and header agree
+
+
+def _msg(msg_type: str, content: dict, channel: str = "shell", session: str = "", metadata=None) -> dict:
+    return {
+        "header": {"msg_id": uuid.uuid4().hex, "username": "bench", "session": session,
+                   "msg_type": msg_type, "version": "5.3",
+                   "date": dt.datetime.now(dt.timezone.utc).isoformat()},
+        "parent_header": {}, "metadata": metadata or {}, "content": content,
+        "channel": channel, "buffers": [],
+    }
+
+
+@dataclass
+class Visit:
+    """One visitor's page and kernel connection, with the time each step finished."""
+    base: str
+    query: str
+    t0: float = 0.0
+    http_s: float | None = None
+    ws_s: float | None = None
+    ready_s: float | None = None
+    kernel_id: str | None = None
+    states: dict = field(default_factory=dict)
+    error: str | None = None
+    ws: object = None
+    session: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _waiters: list = field(default_factory=list)
+    _reader: object = None
+
+    async def open(self, timeout: float, marker: str = "ws-join-button") -> "Visit":
+        self.t0 = time.perf_counter()
+        try:
+            await asyncio.wait_for(self._open(marker), timeout)
+        except Exception as exc:  # noqa: BLE001 - every failure is a counted error
+            self.error = f"{type(exc).__name__}: {exc}"[:300]
+        return self
+
+    async def _open(self, marker: str) -> None:
+        url = f"{self.base}voila/render/participant.ipynb?{self.query}"
+        resp = await AsyncHTTPClient().fetch(HTTPRequest(url, request_timeout=600, connect_timeout=600))
+        html = resp.body.decode()
+        if "application/vnd.jupyter.widget-view+json" not in html:
+            raise RuntimeError("page has no widget view")
+        self.kernel_id = KERNEL_ID.search(html).group(1)
+        self.http_s = time.perf_counter() - self.t0
+        ws_url = (self.base.replace("http://", "ws://") +
+                  f"api/kernels/{self.kernel_id}/channels?session_id={self.session}")
+        self.ws = await websocket_connect(ws_url, max_message_size=64 * 2**20)
+        self._reader = asyncio.ensure_future(self._read())
+        await self.request(_msg("kernel_info_request", {}, session=self.session), "kernel_info_reply")
+        self.ws_s = time.perf_counter() - self.t0
+        comm_id = uuid.uuid4().hex
+        self.send(_msg("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}},
+                       session=self.session, metadata={"version": "1.0.0"}))
+        reply = await self.request(
+            _msg("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}, session=self.session),
+            "comm_msg", lambda m: m["content"].get("data", {}).get("method") == "update_states")
+        self.states = reply["content"]["data"]["states"]
+        if self.find(marker) is None:
+            raise RuntimeError(f"the app has no widget with class {marker}")
+        self.ready_s = time.perf_counter() - self.t0
+
+    def find(self, dom_class: str) -> str | None:
+        for model_id, st in self.states.items():
+            if dom_class in (st.get("state", {}).get("_dom_classes") or ()):
+                return model_id
+        return None
+
+    def send(self, msg: dict) -> str:
+        self.ws.write_message(json.dumps(msg))
+        return msg["header"]["msg_id"]
+
+    async def request(self, msg: dict, reply_type: str, check=lambda m: True) -> dict:
+        fut = asyncio.get_event_loop().create_future()
+        self._waiters.append((msg["header"]["msg_id"], reply_type, check, fut))
+        self.send(msg)
+        return await fut
+
+    async def wait_for(self, predicate, timeout: float) -> dict:
+        """The next message (any parent) for which ``predicate(msg)`` holds."""
+        fut = asyncio.get_event_loop().create_future()
+        self._waiters.append((None, None, predicate, fut))
+        return await asyncio.wait_for(fut, timeout)
+
+    async def _read(self) -> None:
+        while True:
+            raw = await self.ws.read_message()
+            if raw is None:
+                return
+            if isinstance(raw, bytes):
+                continue  # binary buffers: the app sends none we need
+            msg = json.loads(raw)
+            parent = msg.get("parent_header", {}).get("msg_id")
+            for entry in list(self._waiters):
+                pid, mtype, check, fut = entry
+                if fut.done():
+                    self._waiters.remove(entry)
+                    continue
+                if (pid is None or (pid == parent and msg["msg_type"] == mtype)) and check(msg):
+                    fut.set_result(msg)
+                    self._waiters.remove(entry)
+
+    async def join_as(self, name: str, timeout: float) -> None:
+        """Type a name and press Join, through the widget protocol, and wait for the stage view."""
+        text, button = self.find("ws-name"), self.find("ws-join-button")
+        seen = self.wait_for(lambda m: m["msg_type"] == "comm_msg" and "You are" in json.dumps(
+            m["content"].get("data", {}).get("state", {})), timeout)
+        self.send(_msg("comm_msg", {"comm_id": text, "data": {
+            "method": "update", "state": {"value": name}, "buffer_paths": []}}, session=self.session))
+        self.send(_msg("comm_msg", {"comm_id": button, "data": {
+            "method": "custom", "content": {"event": "click"}}}, session=self.session))
+        await seen
+
+    async def shutdown(self) -> None:
+        """Close the tab: what Voila's page does on unload, so the kernel is freed."""
+        if self.ws is not None:
+            self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+        if self.kernel_id:
+            try:
+                await AsyncHTTPClient().fetch(HTTPRequest(
+                    f"{self.base}voila/api/shutdown/{self.kernel_id}", method="POST", body=b"",
+                    headers={"X-XSRFToken": XSRF, "Cookie": f"_xsrf={XSRF}"}, request_timeout=60))
+            except Exception:  # noqa: BLE001 - a kernel already gone is fine
+                pass
+
+
+async def burst(base: str, query: str, n: int, timeout: float) -> list[Visit]:
+    """``n`` visitors request the page at the same instant."""
+    visits = [Visit(base, query) for _ in range(n)]
+    await asyncio.gather(*(v.open(timeout) for v in visits))
+    return visits
+
+
+def summary(values: list[float]) -> dict:
+    if not values:
+        return {}
+    values = sorted(values)
+    return {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": values[-1],
+            "mean": statistics.fmean(values)}
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile: p95 of 30 samples is the 29th, an observed value."""
+    k = max(0, min(len(sorted_values) - 1, -(-len(sorted_values) * p // 100) - 1))
+    return sorted_values[int(k)]
+
+
+def burst_figures(visits: list[Visit]) -> dict:
+    ok = [v for v in visits if v.error is None]
+    return {
+        "n": len(visits),
+        "errors": len(visits) - len(ok),
+        "error_samples": sorted({v.error for v in visits if v.error})[:3],
+        "ready_s": summary([v.ready_s for v in ok]),
+        "http_s": summary([v.http_s for v in ok]),
+        "ws_s": summary([v.ws_s for v in ok]),
+    }

@@ -1,0 +1,110 @@
+"""Benchmark in real headless Chromium: one participant's join, and how soon a stored vote shows on a live page."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+#: Records, in the page, each time the first ballot line's dots change: [title, epoch ms].
+OBSERVE_DOTS = """() => {
+  window.__dots = [];
+  const read = () => {
+    const el = document.querySelector('.ws-dots span');
+    const v = el ? el.getAttribute('title') : null;
+    const last = window.__dots.length ? window.__dots[window.__dots.length - 1][0] : undefined;
+    if (v !== last) window.__dots.push([v, performance.timeOrigin + performance.now()]);
+  };
+  new MutationObserver(read).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+  read();
+}"""
+
+
+async def launch(pw):
+    return await pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+async def browser_join(browser, base: str, code: str, timeout: float) -> dict:
+    """Seconds from navigation to an enabled Join button, in a fresh browser context (cold cache)."""
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    try:
+        t0 = time.perf_counter()
+        await page.goto(f"{base}voila/render/participant.ipynb?w={code}", wait_until="commit", timeout=timeout * 1000)
+        await page.wait_for_selector(".ws-join-button:not([disabled])", state="visible", timeout=timeout * 1000)
+        return {"ready_s": time.perf_counter() - t0, "error": None}
+    except Exception as exc:  # noqa: BLE001
+        return {"ready_s": None, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    finally:
+        await ctx.close()
+
+
+async def live_latency(browser, base: str, store, code: str, observer_token: str, value_id: int,
+                       voters: list[str], value_ids: list[int], samples: int, votes_per_s: float,
+                       timeout: float) -> dict:
+    """Vote as the observer through the domain; time until its page in Chromium shows the dots.
+
+    Meanwhile ``voters`` vote in the background at ``votes_per_s``, as a room does."""
+    from . import voting
+
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    loop = asyncio.get_event_loop()
+    stop = asyncio.Event()
+    background = {"votes": 0, "errors": 0}
+
+    async def room():
+        # Each voter flips one dot on and off, so nobody runs out of budget.
+        state: dict[tuple[str, int], int] = {}
+        while not stop.is_set():
+            token, vid = random.choice(voters), random.choice(value_ids)
+            dots = 1 - state.get((token, vid), 0)
+            try:
+                await loop.run_in_executor(None, voting.set_dots, store, code, token, vid, dots)
+                state[(token, vid)] = dots
+                background["votes"] += 1
+            except Exception:  # noqa: BLE001
+                background["errors"] += 1
+            await asyncio.sleep(random.expovariate(votes_per_s))
+
+    latencies, errors = [], []
+    try:
+        await page.goto(f"{base}voila/render/participant.ipynb?w={code}&p={observer_token}",
+                        wait_until="commit", timeout=timeout * 1000)
+        await page.wait_for_selector(".ws-dots span", timeout=timeout * 1000)
+        await page.evaluate(OBSERVE_DOTS)
+        runner = asyncio.ensure_future(room()) if voters and votes_per_s > 0 else None
+        dots = 0
+        for _ in range(samples):
+            dots = 1 - dots
+            await asyncio.sleep(random.uniform(0.3, 0.8))
+            try:
+                await loop.run_in_executor(None, voting.set_dots, store, code, observer_token, value_id, dots)
+                stored = time.time() * 1000
+                seen = await _seen(page, str(dots), stored, timeout)
+                latencies.append((seen - stored) / 1000)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+        stop.set()
+        if runner is not None:
+            await runner
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"{type(exc).__name__}: {exc}"[:300])
+    finally:
+        stop.set()
+        await ctx.close()
+    return {"latencies": latencies, "errors": errors, "background": background}
+
+
+async def _seen(page, title: str, after_ms: float, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        hits = await page.evaluate("(a) => window.__dots.filter(d => d[0] === a[0] && d[1] >= a[1]).map(d => d[1])",
+                                   [title, after_ms - 5])
+        if hits:
+            return max(hits[0], after_ms)
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"the page did not show {title} dot(s) within {timeout:.0f} s")
