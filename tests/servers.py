@@ -1,1 +1,303 @@
-"""Fixtures that start real servers (Voila via `workshop serve`); filled in by the apps work."""
+"""Fixtures that start a real `workshop serve` (Voila) and a real headless Chromium.
+
+Loaded as a pytest plugin from tests/conftest.py. Servers listen on free ports
+picked at run time, write to their own database, and are killed as a process
+group afterwards; a failing test prints the server's log.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+#: Ports other helpers use on this machine; never pick one of these.
+RESERVED_PORTS = range(8930, 9000)
+
+#: A cold start preheats a kernel per notebook on a busy 2-core machine.
+START_TIMEOUT = 120.0
+
+
+def free_port() -> int:
+    """A port nobody listens on now (outside the reserved range)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in RESERVED_PORTS:
+            return port
+    raise RuntimeError("no free port found")
+
+
+def workshop_command() -> list[str]:
+    exe = ROOT / ".venv" / "bin" / "workshop"
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "workshop.cli"]
+
+
+@dataclass
+class Server:
+    """A running `workshop serve` and the database it serves."""
+
+    db_url: str
+    port: int
+    participants: int
+    home: Path
+    proc: subprocess.Popen | None = None
+    log_path: Path = field(default=None)  # type: ignore[assignment]
+    #: Extra environment for the server (e.g. WORKSHOP_FACILITATOR_PREHEAT=0).
+    env: dict = field(default_factory=dict)
+    _store: object = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    # ---- the database the server uses -------------------------------------------------
+    @property
+    def store(self):
+        """A Store on the served database, for seeding and for checking what was saved."""
+        if self._store is None:
+            from workshop.store import Store
+            self._store = Store(self.db_url)
+        return self._store
+
+    def seed(self, stage: str = "brainstorm") -> tuple[str, str]:
+        """The demo workshop played forward to ``stage``: (code, facilitator key)."""
+        from workshop import demo
+        return demo.seed(self.store, stage)
+
+    def create(self, title: str = "Trust test", **kwargs) -> tuple[str, str]:
+        """A new, empty workshop in the setup stage: (code, facilitator key)."""
+        from workshop import workshops
+        created = workshops.create_workshop(self.store, title, **kwargs)
+        return created.code, created.key
+
+    # ---- links --------------------------------------------------------------------------
+    def participant_url(self, code: str, **params) -> str:
+        from workshop import links
+        return links.notebook_url(links.PARTICIPANT_NOTEBOOK, self.base_url, w=code, **params)
+
+    def facilitator_url(self, code: str, key: str | None, notebook: str = "00-facilitator.ipynb") -> str:
+        from workshop import links
+        return links.notebook_url(notebook, self.base_url, w=code, key=key)
+
+    # ---- the process ----------------------------------------------------------------------
+    def start(self, timeout: float = START_TIMEOUT, warm: bool = True) -> "Server":
+        env = dict(os.environ)
+        env["WORKSHOP_HOME"] = str(self.home)
+        env.pop("WORKSHOP_DB_URL", None)
+        env["PYTHONUNBUFFERED"] = "1"
+        env.update(self.env)
+        if self.log_path is None:
+            self.log_path = self.home / f"serve-{self.port}.log"
+        log = open(self.log_path, "ab")
+        cmd = workshop_command() + ["--db", self.db_url, "serve", "--port", str(self.port),
+                                    "--participants", str(self.participants)]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        self.wait_until_up(timeout)
+        if warm:
+            self.warm(timeout)
+        return self
+
+    def wait_until_up(self, timeout: float = START_TIMEOUT) -> None:
+        import requests
+
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"workshop serve exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                # The theme file is static: asking for it costs no kernel.
+                r = requests.get(self.base_url + "voila/api/themes/@jupyterlab/theme-light-extension/index.css",
+                                 timeout=2)
+                if r.status_code < 500:
+                    return
+                last = r.status_code
+            except requests.RequestException as exc:
+                last = exc
+            time.sleep(0.3)
+        raise RuntimeError(f"workshop serve did not answer within {timeout:.0f}s ({last}):\n{self.log()}")
+
+    def warm(self, timeout: float = START_TIMEOUT) -> float:
+        """Open one participant page and close it: returns once the pool has rendered a kernel.
+
+        At a cold start every preheated kernel imports the app at once; the
+        first visitor would otherwise wait for all of that."""
+        from tests.widget_client import KERNEL_ID, WidgetClient
+
+        started = time.monotonic()
+        client = WidgetClient(self.participant_url("WARMUP"), timeout=timeout)
+        resp = client.http.get(client.page_url, timeout=timeout)
+        found = KERNEL_ID.search(resp.text)
+        if found:
+            client.kernel_id = found.group(1)
+            client.shutdown_kernel()
+        client.http.close()
+        return time.monotonic() - started
+
+    def log(self, tail: int = 12000) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except (OSError, TypeError):
+            return "(no log)"
+        return text[-tail:]
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Kill the whole process group: the server and every kernel it started."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=15)
+
+    def stop(self) -> None:
+        """Ask politely, then force; the kernels are in the same process group."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill(signal.SIGTERM)
+        # Voila's kernels may outlive a SIGTERMed parent: sweep the group.
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self._store is not None:
+            self._store.dispose()
+            self._store = None
+
+    def restart(self, timeout: float = START_TIMEOUT) -> "Server":
+        """Same port, same database: what an operator does after a crash."""
+        self.stop()
+        self.proc = None
+        return self.start(timeout)
+
+
+def start_server(db_url: str, home: Path, participants: int = 3, port: int | None = None,
+                 env: dict | None = None) -> Server:
+    return Server(db_url=db_url, port=port or free_port(), participants=participants, home=home,
+                  env=dict(env or {})).start()
+
+
+# ---- PostgreSQL databases that live as long as a module or session -------------------------
+def create_pg_database() -> str:
+    from tests.conftest import PG_ADMIN_URL, _pg_admin, require_pg
+
+    require_pg()
+    name = f"ws_test_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    from tests.conftest import _pg_admin
+
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin() as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+# ---- fixtures ---------------------------------------------------------------------------------
+_failed_servers: list[Server] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember which test failed, so its server's log is printed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for name in ("server", "pg_server", "sqlite_server"):
+            srv = item.funcargs.get(name) if hasattr(item, "funcargs") else None
+            if isinstance(srv, Server):
+                report.sections.append((f"workshop serve log ({name}, port {srv.port})", srv.log()))
+
+
+def _serve(request, db_url: str, participants: int = 3, env: dict | None = None):
+    home = Path(tempfile.mkdtemp(prefix="workshop-serve-"))
+    srv = start_server(db_url, home, participants=participants, env=env)
+    yield srv
+    srv.stop()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(request):
+    """`workshop serve` on a fresh SQLite file, shared by the tests of a run.
+
+    Tests create their own workshops, so sharing one server costs nothing in
+    isolation and saves a cold start per module."""
+    folder = Path(tempfile.mkdtemp(prefix="workshop-db-"))
+    yield from _serve(request, f"sqlite:///{folder / 'workshop.sqlite'}", participants=4)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server(request):
+    """`workshop serve` on a fresh PostgreSQL database, dropped afterwards.
+
+    Kept light (no facilitator kernels preheated): it proves the apps run on
+    PostgreSQL; the full workshop runs on the SQLite server."""
+    url = create_pg_database()
+    try:
+        yield from _serve(request, url, participants=1, env={"WORKSHOP_FACILITATOR_PREHEAT": "0"})
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def server(sqlite_server):
+    """The default served database is the embedded SQLite file."""
+    return sqlite_server
+
+
+# ---- the browser ------------------------------------------------------------------------------
+def chromium_missing() -> str | None:
+    if os.path.exists(CHROMIUM):
+        return None
+    return f"{CHROMIUM} is missing (install Debian's chromium package; .ci/run does)"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    reason = chromium_missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true)")
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - a dev dependency
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"playwright is not installed: {exc}")
+        pytest.skip(f"playwright is not installed: {exc}")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -35,6 +35,19 @@ VIEWS = {
 #: Seconds between "still here" marks, which feed the facilitator's list of who is online.
 PRESENCE_EVERY = 20
 
+#: The participant's screen is often a phone: text that wraps needs ordinary line spacing
+#: (ipywidgets sets 28px for one-line labels), a long personal link must wrap, and a
+#: card's buttons go under the card rather than one beside it and one below.
+PARTICIPANT_STYLE = """<style>
+.ws-participant .widget-html-content { line-height: 1.45; }
+.ws-participant .ws-personal-link { overflow-wrap: anywhere; word-break: break-all; }
+.ws-participant .widget-textarea, .ws-participant .widget-text {
+  max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
+@media (max-width: 600px) {
+  .ws-participant .ws-row > .ws-grow { flex-basis: 100%; }
+}
+</style>"""
+
 
 class ParticipantApp(w.VBox):
     def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None,
@@ -70,7 +83,7 @@ class ParticipantApp(w.VBox):
         header = w.HBox([self.title, self.countdown, self.language],
                         layout=w.Layout(justify_content="space-between", align_items="center",
                                         flex_flow="row wrap", width="100%"))
-        self.children = [style(), header, w.HBox([self.stage, self.who],
+        self.children = [style(), w.HTML(PARTICIPANT_STYLE), header, w.HBox([self.stage, self.who],
                          layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
                          self.banner, self.body, self.footer, self.identity]
         self._paint_header()

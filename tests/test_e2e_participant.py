@@ -1,0 +1,160 @@
+"""The participant app in real headless Chromium against a real `workshop serve`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests import browser as B
+from workshop import cards, grouping, phases, voting, vision, workshops
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: Markup and script a hostile participant might type. Each must come back as the same text.
+PAYLOADS = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=1">',
+    '"><svg onload="window.__pwned=1"></svg>',
+    "<a href=\"javascript:window.__pwned=1\">click me</a>",
+    '<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe>',
+    "<style>body{display:none}</style>hidden?",
+    "'); window.__pwned=1; ('",
+    "{{7*7}} ${7*7} <b>not bold</b> &amp; &lt;",
+]
+#: Names are at most 60 characters.
+NAME_PAYLOAD = '<img src=x onerror="window.__pwned=1">Eve'
+
+
+@pytest.fixture
+def visitors(browser):
+    opened: list[B.Visitor] = []
+
+    def open_visitor(viewport=None, name=""):
+        v = B.new_visitor(browser, viewport, name)
+        opened.append(v)
+        return v
+
+    yield open_visitor
+    for v in opened:
+        v.close()
+
+
+def test_joined_participant_keeps_identity_and_cards_across_a_reload(server, visitors):
+    code, _ = server.seed(phases.BRAINSTORM)
+    v = visitors()
+    url = server.participant_url(code)
+    B.open_app(v.page, url)
+    B.join(v.page, "Ada Lovelace")
+    B.add_card(v.page, "Answer within one working day")
+    B.add_card(v.page, "Explain the why, not only the what")
+    joined_count = workshops.status(server.store, code).participants
+
+    v.page.reload(wait_until="domcontentloaded")
+    v.page.locator(".ws-my-card").nth(1).wait_for(state="visible", timeout=B.PAGE_TIMEOUT_MS)
+
+    assert "Ada Lovelace" in v.page.locator(".ws-app").first.inner_text()
+    assert B.my_cards(v.page) == ["Answer within one working day", "Explain the why, not only the what"]
+    assert v.page.locator(".ws-join-button").count() == 0, "no second join form after a reload"
+    # Same participant, not a new one who happens to have the same name.
+    assert workshops.status(server.store, code).participants == joined_count
+    B.screenshot(v.page, "participant-after-reload")
+
+
+def test_phone_screen_never_scrolls_sideways(server, visitors):
+    code, _ = server.seed(phases.BRAINSTORM)
+    v = visitors(B.PHONE)
+    B.open_app(v.page, server.participant_url(code))
+    B.screenshot(v.page, "phone-join")
+    assert B.horizontal_overflow(v.page) <= 0, B.widest_overflow(v.page)
+    B.join(v.page, "Phone person with a rather long display name here")
+    B.add_card(v.page, "Short card")
+    B.add_card(v.page, "A" * 270)  # one unbroken word, the longest a card can be
+    B.add_card(v.page, "https://example.com/" + "very-long-path/" * 15)
+    B.screenshot(v.page, "phone-brainstorm")
+    assert B.horizontal_overflow(v.page) <= 0, B.widest_overflow(v.page)
+    # The personal link for another device is long and has no spaces.
+    v.page.get_by_text("Continue on another device").click()
+    v.page.locator(".ws-personal-link").wait_for(state="visible", timeout=10_000)
+    assert B.horizontal_overflow(v.page) <= 0, B.widest_overflow(v.page)
+    # Editing a card on the phone: the editor fits too.
+    v.page.locator(".ws-my-card").nth(1).get_by_role("button", name="Edit").click()
+    v.page.locator(".ws-my-card textarea").wait_for(timeout=10_000)
+    assert B.horizontal_overflow(v.page) <= 0, B.widest_overflow(v.page)
+
+
+def test_participant_sees_each_stage_switch_within_two_seconds(server, visitors):
+    code, key = server.create("Stage switching", company="Acme", purpose="help")
+    v = visitors()
+    B.open_app(v.page, server.participant_url(code))
+    B.join(v.page, "Grace")
+    assert B.stage_name(v.page) == "Getting ready"
+
+    def switch(action, title):
+        started = time.monotonic()
+        action()
+        B.wait_for_stage(v.page, title, timeout_s=10)
+        return time.monotonic() - started
+
+    seconds = {}
+    seconds["brainstorm"] = switch(lambda: workshops.advance(server.store, code, key), "Brainstorm")
+    B.add_card(v.page, "Be kind")
+    cards.reveal(server.store, code, key)
+    seconds["grouping"] = switch(lambda: workshops.advance(server.store, code, key), "Core values")
+    grouping.create_value(server.store, code, key, "Kindness", "We are kind",
+                          card_ids=[c.id for c in cards.wall(server.store, code)])
+    grouping.create_value(server.store, code, key, "Speed", "We are quick")
+    seconds["voting"] = switch(lambda: workshops.advance(server.store, code, key), "Dot voting")
+    seconds["undo"] = switch(lambda: workshops.undo_phase(server.store, code, key), "Core values")
+    assert all(s <= B.LIVE_SECONDS for s in seconds.values()), seconds
+    # The new stage's own content arrived too, not only its title.
+    assert "Kindness" in v.page.locator(".ws-board").inner_text(timeout=5000)
+
+
+def test_markup_in_names_and_cards_is_shown_as_text_and_never_runs(server, visitors):
+    code, key = server.seed(phases.BRAINSTORM)
+    attacker, victim = visitors(), visitors()
+    for v in (attacker, victim):
+        B.open_app(v.page, server.participant_url(code))
+    B.join(attacker.page, NAME_PAYLOAD)
+    B.join(victim.page, "Victor")
+    for text in PAYLOADS:
+        B.add_card(attacker.page, text)
+    # The author sees their cards exactly as typed.
+    assert B.my_cards(attacker.page) == PAYLOADS
+    assert NAME_PAYLOAD in attacker.page.locator(".ws-app").first.inner_text()
+
+    # Revealed, everyone's wall shows them as text.
+    cards.reveal(server.store, code, key)
+    victim.page.locator(".ws-wall .ws-card").first.wait_for(timeout=10_000)
+    wall = [t.strip() for t in victim.page.locator(".ws-wall .ws-card").all_inner_texts()]
+    for text in PAYLOADS:
+        assert text in wall
+
+    # Values named by the facilitator from participant text, and vision drafts.
+    value_id = grouping.create_value(server.store, code, key, PAYLOADS[1][:40], PAYLOADS[0],
+                                     card_ids=[c.id for c in cards.wall(server.store, code)][:3])
+    workshops.advance(server.store, code, key)
+    B.wait_for_stage(victim.page, "Core values")
+    board = victim.page.locator(".ws-board").inner_text(timeout=10_000)
+    assert PAYLOADS[1][:40] in board and PAYLOADS[0] in board
+
+    workshops.advance(server.store, code, key)
+    voting.open_round(server.store, code, key)
+    B.wait_for_stage(victim.page, "Dot voting")
+    assert PAYLOADS[1][:40] in victim.page.locator(".ws-ballot-line").first.inner_text(timeout=10_000)
+    voting.settle(server.store, code, key, [value_id])
+    workshops.advance(server.store, code, key)
+    B.wait_for_stage(attacker.page, "Vision drafts")
+    attacker.page.locator(".ws-draft-entry textarea").fill(PAYLOADS[4])
+    attacker.page.locator(".ws-add-draft").click()
+    B.wait_for_stage(victim.page, "Vision drafts")
+    victim.page.get_by_text(PAYLOADS[4], exact=True).first.wait_for(timeout=10_000)
+    assert PAYLOADS[4] in [d.text for d in vision.drafts(server.store, code)]  # stored verbatim
+
+    for v in (attacker, victim):
+        assert not B.injection_fired(v.page), "a payload ran script"
+        assert v.dialogs == [], v.dialogs
+        # The <style> payload did not hide the page.
+        assert v.page.locator(".ws-app").first.is_visible()
+    B.screenshot(victim.page, "payloads-as-text")
