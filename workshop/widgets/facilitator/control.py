@@ -1,4 +1,4 @@
-"""The control room (00): where the workshop stands, what comes next, the run of show."""
+"""The control room (00): where the workshop stands, what comes next, going back a stage."""
 
 from __future__ import annotations
 
@@ -10,22 +10,6 @@ from ..common import esc
 from . import LABELS, NOTEBOOKS, STAGE_OF_PHASE, stage_href
 from .base import Panel, button, hint, private, section, set_html, set_options
 from .timer import TimerControl
-
-#: Minutes per stage notebook in a 90-minute call (the control room stays open throughout).
-MINUTES = {"setup": 10, "invite": 5, "brainstorm": 15, "values": 15, "voting": 10, "vision": 20,
-           "actions": 10, "publish": 5}
-
-PURPOSE = {
-    "control": N_("This page: the state of the workshop and every link."),
-    "setup": N_("Welcome; the company's purpose and the customer-needs questions."),
-    "invite": N_("Share the link and code; wait until everyone is in."),
-    "brainstorm": N_("Everyone writes cards alone; you reveal them together."),
-    "values": N_("Group the cards and name each group as a core value."),
-    "voting": N_("Dot-vote rounds until about five values remain."),
-    "vision": N_("Draft vision statements; rate them on the three criteria; choose one."),
-    "actions": N_("An action statement and metrics for each value."),
-    "publish": N_("The finished philosophy; export the results."),
-}
 
 NEXT_STEP = {
     phases.SETUP: N_("Share the join link, wait until everyone has joined, then start the brainstorm."),
@@ -45,7 +29,6 @@ class ControlPanel(Panel):
         t = self.t
         self.stats = w.HTML()
         self.next_step = w.HTML()
-        self.run_of_show = private(w.HTML())
         self.reopen_choice = w.Dropdown(layout=w.Layout(width="16em"))
         self.reopen = button(t("Reopen this stage"), self._reopen, icon="step-backward")
         reopen_row = private(w.VBox([
@@ -56,7 +39,6 @@ class ControlPanel(Panel):
         self.children = [section(t("Where the workshop stands")), self.stats,
                          section(t("What to do now")), self.next_step,
                          section(t("Countdown for everyone")), TimerControl(console),
-                         private(section(t("Run of show (90 minutes)"))), self.run_of_show,
                          reopen_row, self.feedback]
         self.refresh(status)
 
@@ -76,20 +58,14 @@ class ControlPanel(Panel):
         href = self._href(live)
         set_html(self.next_step,
                  f'<p class="ws-next">{esc(t(NEXT_STEP[status.phase]))} '
-                 f'<a class="ws-private" href="{esc(href)}" target="_self">'
-                 f'{esc(t("Open {notebook}").format(notebook=NOTEBOOKS[live]))} →</a></p>')
-        rows = []
-        for i, stage in enumerate(NOTEBOOKS):
-            minutes = MINUTES.get(stage)
-            cls = ' class="ws-live-row"' if stage == live else ""
-            rows.append(f'<tr{cls}><td><a href="{esc(self._href(stage))}" target="_self">{i:02d} {esc(t(LABELS[stage]))}</a></td>'
-                        f'<td>{esc(t(PURPOSE[stage]))}</td>'
-                        f'<td style="text-align:right">{esc(t("{n} min").format(n=minutes)) if minutes else "—"}</td></tr>')
-        set_html(self.run_of_show, f'<table class="ws-table"><tr><th>{esc(t("Notebook"))}</th><th>{esc(t("What happens"))}</th>'
-                                   f'<th>{esc(t("Time"))}</th></tr>{"".join(rows)}</table>')
+                 f'<a class="ws-private ws-go" href="{esc(href)}" target="_self">'
+                 f'{esc(t("Open {notebook}").format(notebook=self._label(live)))} →</a></p>')
         earlier = [(t(phases.TITLES[p]), p) for p in phases.ORDER[:phases.index(status.phase)]]
         set_options(self.reopen_choice, earlier)
         self.reopen.disabled = not earlier
+
+    def _label(self, stage: str) -> str:
+        return f"{list(NOTEBOOKS).index(stage):02d} {self.t(LABELS[stage])}"
 
     def _href(self, stage: str) -> str:
         return stage_href(stage, self.console.code, self.console.key)

@@ -29,7 +29,10 @@ SPELLING = {
 
 
 def spelt(code: str) -> str:
-    return " ".join(SPELLING.get(ch, ch) for ch in code)
+    """ABCD2345 -> "Alfa Bravo Charlie Delta – 2 3 4 5", halves apart as the code is shown."""
+    words = [SPELLING.get(ch, ch) for ch in code]
+    half = len(words) // 2
+    return " ".join(words[:half]) + " – " + " ".join(words[half:]) if len(code) == 8 else " ".join(words)
 
 
 def qr_svg(url: str) -> str:

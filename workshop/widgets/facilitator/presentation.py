@@ -31,14 +31,17 @@ FACILITATOR_STYLE = """
 .ws-facilitator .ws-nav a.ws-here { background: #1849a9; color: #fff; border-color: #1849a9; }
 .ws-facilitator .ws-nav a.ws-live-stage { box-shadow: 0 0 0 2px #fdb022; }
 .ws-facilitator .ws-panel { margin-top: 8px; gap: 4px; }
+.ws-facilitator a.ws-go { display: inline-block; margin-left: 6px; background: #1849a9; color: #fff; border-radius: 6px;
+  padding: 2px 10px; text-decoration: none; font-weight: 600; }
 .ws-facilitator .ws-panel h3 { margin: 14px 0 4px; font-size: 1.15em; }
 .ws-facilitator .ws-confirm { background: #fffaeb; border: 1px solid #fec84b; border-radius: 8px; padding: 6px 10px;
   align-items: center; gap: 8px; flex-wrap: wrap; }
 .ws-facilitator .ws-stats { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; }
 .ws-facilitator .ws-stat { border: 1px solid #d0d5dd; border-radius: 8px; padding: 6px 14px; min-width: 7em; text-align: center; }
 .ws-facilitator .ws-stat b { display: block; font-size: 1.8em; line-height: 1.2; }
-.ws-facilitator .ws-wall { display: flex; flex-wrap: wrap; align-items: flex-start; }
-.ws-facilitator .ws-wall .ws-card { flex: 0 1 220px; }
+.ws-facilitator .ws-wall { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 6px;
+  align-items: start; }
+.ws-facilitator .ws-wall .ws-card { margin: 0; }
 .ws-facilitator .ws-author { display: block; font-size: 0.8em; color: #52606d; margin-top: 4px; }
 .ws-facilitator .ws-count-big { font-size: 3em; font-weight: 700; line-height: 1.1; }
 .ws-facilitator .ws-joinbox { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; }
@@ -60,16 +63,27 @@ FACILITATOR_STYLE = """
 .ws-facilitator .ws-card-row { align-items: center; gap: 4px; }
 .ws-facilitator .ws-card-row .ws-card { margin: 2px 0; }
 .ws-facilitator .ws-card-row > .ws-grow { flex: 1 1 260px; min-width: 0; }
-.ws-facilitator .ws-columns { gap: 16px; align-items: flex-start; flex-wrap: wrap; }
-.ws-facilitator .ws-columns > .widget-box { flex: 1 1 420px; min-width: 0; }
+.ws-facilitator .ws-card-grid { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr));
+  gap: 2px 12px; }
+.ws-facilitator .ws-value-grid { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr));
+  gap: 10px; align-items: start; }
+.ws-facilitator .ws-value-grid > .ws-value-box { margin: 0; }
+.ws-facilitator .ws-card, .ws-facilitator .ws-value-box .widget-html-content,
+.ws-facilitator .ws-unassigned-box .widget-html-content { line-height: 1.35; }
+.ws-facilitator textarea { font-family: inherit; }
+.ws-facilitator .ws-qr svg { width: 180px; height: 180px; }
+.ws-present .ws-qr svg { width: 340px; height: 340px; }
 
 /* Presentation view: large type for a shared screen, private details hidden. */
 .ws-app.ws-present { max-width: none; font-size: 20px;
   --jp-widgets-font-size: 18px; --jp-widgets-inline-height: 40px; --jp-widgets-inline-label-width: 140px; }
 .ws-present .ws-private { display: none !important; }
+/* The notebook's guidance is the facilitator's script, not something for the room to read. */
+body:has(.ws-present) .jp-MarkdownCell, body:has(.ws-present) .jp-RenderedMarkdown { display: none !important; }
 .ws-present .ws-title { font-size: 1.8em; }
 .ws-present .ws-card { font-size: 1.15em; padding: 12px 14px; }
-.ws-present .ws-wall .ws-card { flex-basis: 300px; }
+.ws-present .ws-wall { grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
+.ws-present .ws-value-grid, .ws-present .ws-card-grid { grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); }
 .ws-present .ws-value-box b { font-size: 1.1em; }
 .ws-present .ws-count-big { font-size: 5em; }
 .ws-present .ws-spoken { font-size: 3.6em; }

@@ -30,7 +30,8 @@ class SetupPanel(Panel):
         self.question = w.Textarea(rows=2, layout=LABEL)
         self.language = w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()
                                             if code in workshops.LANGUAGES], layout=w.Layout(width="12em"))
-        self.anonymous = w.Checkbox(description=t("Anonymous: nobody sees names, not even you"), indent=False)
+        self.anonymous = w.Checkbox(description=t("Anonymous: nobody sees names, not even you"), indent=False,
+                                    layout=w.Layout(width="auto"))
         self.vote_target = w.BoundedIntText(min=1, max=15, layout=w.Layout(width="6em"))
         self.details = {"title": self.title, "company": self.company, "purpose": self.purpose,
                         "question": self.question, "language": self.language, "anonymous": self.anonymous,

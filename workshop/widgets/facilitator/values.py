@@ -29,7 +29,7 @@ class CardRow(w.HBox):
         self.pick.add_class("ws-pick")
         self.text = w.HTML()
         self.text.add_class("ws-grow")
-        self.place = w.Dropdown(layout=w.Layout(width="13em"))
+        self.place = w.Dropdown(layout=w.Layout(width="10em"))
         self.place.add_class("ws-place")
         self._quiet = False
         self.place.observe(self._moved, "value")
@@ -72,7 +72,6 @@ class ValueBox(w.VBox):
         self.remove = button(t("Delete"), self._remove, icon="trash")
         self.tools = w.HBox([self.edit, self.merge, self.merge_choice, self.remove],
                             layout=w.Layout(flex_flow="row wrap"))
-        self.tools.add_class("ws-private")
         self.name_input = w.Text(layout=w.Layout(width="100%"), placeholder=t("Name of the value"))
         self.description_input = w.Textarea(rows=2, layout=w.Layout(width="100%"),
                                             placeholder=t("What it means, in one sentence"))
@@ -155,12 +154,11 @@ class ValuesPanel(Panel):
         ])
         self.rows: dict[int, CardRow] = {}
         self.boxes: dict[int, ValueBox] = {}
-        self.children = [
-            self.phase_note, self.summary, self.creator, self.feedback,
-            w.HBox([unassigned_box, w.VBox([section(t("Core values")), self.values_box])],
-                   layout=w.Layout(width="100%")),
-        ]
-        self.children[-1].add_class("ws-columns")
+        # Cards still to place on top, the values below in as many columns as fit.
+        self.unassigned.add_class("ws-card-grid")
+        self.values_box.add_class("ws-value-grid")
+        self.children = [self.phase_note, self.summary, self.creator, self.feedback, unassigned_box,
+                         section(t("Core values")), self.values_box]
         self.refresh(status)
 
     # ---- showing the board ------------------------------------------------------------
