@@ -62,7 +62,8 @@ def ratings_table_html(summaries, t) -> str:
             if not st.count:
                 cells.append('<td><span class="ws-mean">–</span></td>')
                 continue
-            disagree = st.spread is not None and st.spread >= DISAGREEMENT
+            # Compared as shown (one decimal), so a cell reading "± 1.0" is always flagged.
+            disagree = st.spread is not None and round(st.spread, 1) >= DISAGREEMENT
             detail = t.ngettext("± {spread} · {n} rating", "± {spread} · {n} ratings", st.count).format(
                 spread=number(st.spread, t), n=st.count)
             cells.append(f'<td class="{"ws-disagree" if disagree else ""}"><span class="ws-mean">{number(st.mean, t)}</span>'
