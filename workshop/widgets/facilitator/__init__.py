@@ -23,6 +23,10 @@ PANELS = {
     "vision": "workshop.widgets.facilitator.vision:VisionPanel",
     "actions": "workshop.widgets.facilitator.actions:ActionsPanel",
     "publish": "workshop.widgets.facilitator.publish:PublishPanel",
+    "gutcheck": "workshop.widgets.facilitator.gutcheck:GutCheckPanel",
+    "teams": "workshop.widgets.facilitator.teams:TeamsPanel",
+    "hiring": "workshop.widgets.facilitator.hiring:HiringPanel",
+    "survey": "workshop.widgets.facilitator.survey:SurveyPanel",
 }
 
 #: Stage name -> its notebook, in the order of the run of show.
@@ -36,6 +40,10 @@ NOTEBOOKS = {
     "vision": "06-vision.ipynb",
     "actions": "07-actions.ipynb",
     "publish": "08-publish.ipynb",
+    "gutcheck": "09-gut-check.ipynb",
+    "teams": "10-teams.ipynb",
+    "hiring": "11-hiring.ipynb",
+    "survey": "12-survey.ipynb",
 }
 
 #: Stage name -> its label in the navigation (translated when shown).
@@ -49,6 +57,10 @@ LABELS = {
     "vision": N_("Vision"),
     "actions": N_("Actions"),
     "publish": N_("Publish"),
+    "gutcheck": N_("Gut check"),
+    "teams": N_("Teams"),
+    "hiring": N_("Hiring"),
+    "survey": N_("Survey"),
 }
 
 #: Stage name -> the workshop phase a demo is seeded to when a notebook is opened without a link.
@@ -62,6 +74,10 @@ DEMO_PHASES = {
     "vision": phases.RATING,
     "actions": phases.ACTIONS,
     "publish": phases.PUBLISHED,
+    "gutcheck": phases.PUBLISHED,
+    "teams": phases.PUBLISHED,
+    "hiring": phases.PUBLISHED,
+    "survey": phases.PUBLISHED,
 }
 
 #: Workshop phase -> the stage notebook where the facilitator runs it.

@@ -102,6 +102,8 @@ class PublishPanel(Panel):
             w.HTML(f'<p class="ws-muted ws-note">{esc(t("Take the results with you before the call ends. The files hold every card, vote and rating, with names unless the workshop is anonymous."))}</p>'),
             gapped(w.HBox([self.prepare, self.download], layout=w.Layout(align_items="center", flex_flow="row wrap"))),
         ])
+        from .documents import DocumentDownloads  # imports this module: import it late
+        self.downloads.children += (DocumentDownloads(console),)
         self.export_box = private(w.VBox([section(t("Download")), self.downloads]))
         self.children = [stylesheet(CSS), section(t("Our customer service philosophy")), self.stage_note, self.doc,
                          self.publish, self.feedback, self.export_box]

@@ -1,0 +1,81 @@
+"""The stakeholder gut check: the link for people outside the room, the live tally, reopening drafting."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ... import stakeholders
+from ..common import esc
+from .base import Panel, button, hint, private, section, set_html
+from .bits import show, stylesheet
+from .followup import CSS, bar_row, link_box
+
+COLORS = {stakeholders.LANDS: "#12b76a", stakeholders.UNSURE: "#f79009", stakeholders.NO: "#f04438"}
+
+
+def tally_html(tally: stakeholders.Tally, t) -> str:
+    if not tally.vision:
+        return f"<p>{esc(t('No final vision yet: choose one in 06-vision first.'))}</p>"
+    top = max([tally.total, 1])
+    rows = "".join(bar_row(t(stakeholders.TITLES[r]), tally.counts[r], top, COLORS[r], f"ws-tally-{r}")
+                   for r in stakeholders.REACTIONS)
+    facts = t("{n} of {joined} stakeholders reacted to this wording.").format(n=tally.total, joined=tally.stakeholders)
+    if tally.earlier:
+        facts += " " + t("{n} reacted to an earlier wording; they can look again.").format(n=tally.earlier)
+    return (f'<div class="ws-quote-small"><b>“{esc(tally.vision)}”</b></div>{rows}'
+            f'<p class="ws-muted">{esc(facts)}</p>')
+
+
+def comments_html(tally: stakeholders.Tally, t) -> str:
+    if not tally.comments:
+        return f'<p class="ws-muted">{esc(t("No comments yet."))}</p>'
+    items = []
+    for c in tally.comments:
+        earlier = "" if c.current else f' <span class="ws-muted">({esc(t("on an earlier wording"))})</span>'
+        items.append(f'<div class="ws-comment-item{"" if c.current else " ws-earlier"}">'
+                     f'<b>{esc(c.name)}</b> · {esc(t(stakeholders.TITLES[c.reaction]))}{earlier}<br>'
+                     f'{esc(c.comment)}</div>')
+    return "".join(items)
+
+
+class GutCheckPanel(Panel):
+    def __init__(self, console, status):
+        super().__init__(console, status)
+        t = self.t
+        self.state = w.HTML()
+        self.tally = w.HTML()
+        self.tally.add_class("ws-gut-tally")
+        self.comments = w.HTML()
+        self.comments.add_class("ws-gut-comments")
+        self.reopen = button(t("It does not land: reopen drafting"), self._reopen, "warning", "undo")
+        self.reopen.add_class("ws-reopen-drafting")
+        self.children = [
+            stylesheet(CSS),
+            section(t("Stakeholder gut check")),
+            hint(t("Send this link to a few key people who were not in the room. They see the vision and the "
+                   "values and give a quick reaction. If it does not land, the vision needs more work.")),
+            private(link_box(t, "stakeholder.ipynb", console.code, t("Link for stakeholders"))),
+            self.state, self.tally,
+            section(t("Comments")), self.comments,
+            private(w.VBox([hint(t("Reopening sends the room back to the vision drafts; drafts, ratings and "
+                                   "reactions are kept, and stakeholders are asked to look again at a new wording.")),
+                            self.reopen])),
+            self.feedback,
+        ]
+        self.refresh(status)
+
+    def refresh(self, status) -> None:
+        super().refresh(status)
+        c, t = self.console, self.t
+        tally = stakeholders.tally(c.store, c.code, c.key)
+        set_html(self.tally, tally_html(tally, t))
+        set_html(self.comments, comments_html(tally, t))
+        if tally.open or not tally.vision:
+            note = ""
+        else:
+            note = t("Drafting is open again: the gut check is paused until the room chooses the vision in 06-vision.")
+        set_html(self.state, f'<div class="ws-banner">{esc(note)}</div>' if note else "")
+        show(self.reopen, tally.open)
+
+    def _reopen(self) -> None:
+        self.act(stakeholders.reopen_drafting, success=self.t("Drafting is open again."))

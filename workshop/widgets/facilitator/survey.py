@@ -1,0 +1,153 @@
+"""The employee survey: its link, clarity per value and per team, the values read in different ways."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+
+from ... import survey, teams
+from ..common import Feedback, esc, run_action
+from .base import Panel, button, hint, private, section, set_html
+from .bits import stylesheet
+from .followup import CSS, file_link, link_box
+
+#: While a hundred people answer, recompute the results at most this often (seconds).
+REFRESH_EVERY = 2.0
+
+
+def _clarity_color(mean: float | None) -> str:
+    if mean is None:
+        return "#ffffff"
+    # 1 (red) .. 3 (amber) .. 5 (green), light enough for black text.
+    palette = {1: "#fda29b", 2: "#fec84b", 3: "#fef0c7", 4: "#d1fadf", 5: "#a6f4c5"}
+    return palette[min(5, max(1, round(mean)))]
+
+
+def _num(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1f}"
+
+
+def values_html(results: survey.Results, t) -> str:
+    head = (f"<tr><th>{esc(t('Value'))}</th><th class='num'>{esc(t('Answers'))}</th>"
+            f"<th class='num'>{esc(t('Clarity'))}</th><th class='num'>{esc(t('Spread'))}</th>"
+            f"<th>{esc(t('1 to 5'))}</th><th></th></tr>")
+    rows = []
+    for v in results.values:
+        dist = " ".join(f"{s}:{n}" for s, n in v.distribution.items())
+        flag = ("<span class='ws-flag'>⚠ " + esc(" ".join(t(survey.REASONS[r]) for r in v.reasons)) + "</span>"
+                if v.reasons else "")
+        rows.append(f"<tr class='ws-survey-row{' ws-divergent' if v.reasons else ''}'><td><b>{esc(v.name)}</b></td>"
+                    f"<td class='num'>{v.clarity.count}</td>"
+                    f"<td class='num' style='background:{_clarity_color(v.clarity.mean)}'>{_num(v.clarity.mean)}</td>"
+                    f"<td class='num'>{_num(v.clarity.spread)}</td><td class='ws-muted'>{esc(dist)}</td>"
+                    f"<td>{flag}</td></tr>")
+    return f'<table class="ws-grid ws-survey-values">{head}{"".join(rows)}</table>'
+
+
+def teams_html(results: survey.Results, t) -> str:
+    names = list(results.teams)
+    if not names:
+        return ""
+    head = "<tr><th></th>" + "".join(
+        f"<th class='num'>{esc(t(teams.TITLES.get(n, n)))}<br><span class='ws-muted'>{results.teams[n]}</span></th>"
+        for n in names) + "</tr>"
+    rows = []
+    for v in results.values:
+        cells = []
+        for n in names:
+            s = v.by_team.get(n)
+            mean = s.mean if s else None
+            cells.append(f"<td class='num' style='background:{_clarity_color(mean)}'>{_num(mean)}</td>")
+        rows.append(f"<tr><td><b>{esc(v.name)}</b></td>{''.join(cells)}</tr>")
+    return f'<table class="ws-grid ws-survey-teams">{head}{"".join(rows)}</table>'
+
+
+def meanings_html(results: survey.Results, value_id, team: str, t) -> str:
+    v = next((v for v in results.values if v.value_id == value_id), None)
+    if v is None:
+        return ""
+    items = [m for m in v.meanings if not team or m.team == team]
+    if not items:
+        return f'<p class="ws-muted">{esc(t("No answers yet."))}</p>'
+    return "".join(f'<div class="ws-comment-item"><span class="ws-muted">{esc(t(teams.TITLES.get(m.team, m.team)))}'
+                   f' · {esc(t("clarity"))} {m.clarity}</span><br>{esc(m.meaning)}</div>' for m in items)
+
+
+class SurveyPanel(Panel):
+    def __init__(self, console, status):
+        super().__init__(console, status)
+        t = self.t
+        self.summary = w.HTML()
+        self.values = w.HTML()
+        self.teams = w.HTML()
+        self.meaning_value = w.Dropdown(options=[], description=t("Value"))
+        self.meaning_team = w.Dropdown(options=[(t("All teams"), "")] + [(t(teams.TITLES[n]), n) for n in teams.TEAMS],
+                                       value="", description=t("Team"))
+        self.meaning_value.observe(lambda _: self._paint(), "value")
+        self.meaning_team.observe(lambda _: self._paint(), "value")
+        self.meanings = w.HTML()
+        self.meanings.add_class("ws-survey-meanings")
+        self.prepare = button(t("Prepare the survey CSV"), self._csv, "", "download")
+        self.download = w.HTML()
+        self.csv_feedback = Feedback()
+        self.results: survey.Results | None = None
+        self._dirty = True
+        self._computed_at = 0.0
+        self.children = [
+            stylesheet(CSS),
+            section(t("What our values mean to the teams")),
+            hint(t("Share this link with the whole company. Each employee picks their team and says, for each "
+                   "value, what it means in their daily work and how clear it is. Names are never shown.")),
+            private(link_box(t, "survey.ipynb", console.code, t("Link for the employee survey"))),
+            self.summary,
+            section(t("Clarity per value")), self.values,
+            section(t("Clarity per team")), self.teams,
+            section(t("What people wrote")), w.HBox([self.meaning_value, self.meaning_team],
+                                                   layout=w.Layout(flex_flow="row wrap")), self.meanings,
+            private(w.HBox([self.prepare, self.download], layout=w.Layout(align_items="center"))), self.csv_feedback,
+            self.feedback,
+        ]
+        self.refresh(status)
+        self._compute()
+
+    def refresh(self, status) -> None:
+        super().refresh(status)
+        # Every answer moves the workshop's revision; recompute on the next tick, at most every few seconds.
+        self._dirty = True
+        if time.monotonic() - self._computed_at >= REFRESH_EVERY:
+            self._compute()
+
+    def tick(self) -> None:
+        if self._dirty and time.monotonic() - self._computed_at >= REFRESH_EVERY:
+            self._compute()
+
+    def _compute(self) -> None:
+        c, t = self.console, self.t
+        self._dirty = False
+        self._computed_at = time.monotonic()
+        self.results = results = survey.results(c.store, c.code, c.key)
+        joined = survey.respondents(c.store, c.code, c.key)
+        flagged = [v.name for v in results.divergent]
+        text = t("{answered} of {joined} employees who joined have answered.").format(
+            answered=results.respondents, joined=joined)
+        if flagged:
+            text += " " + t("Read in very different ways: {values}.").format(values=", ".join(flagged))
+        set_html(self.summary, f"<p><b>{esc(text)}</b></p>")
+        set_html(self.values, values_html(results, t))
+        set_html(self.teams, teams_html(results, t) or f'<p class="ws-muted">{esc(t("No answers yet."))}</p>')
+        options = [(v.name, v.value_id) for v in results.values]
+        if list(self.meaning_value.options) != options:
+            self.meaning_value.options = options
+        self._paint()
+
+    def _paint(self) -> None:
+        if self.results is not None:
+            set_html(self.meanings, meanings_html(self.results, self.meaning_value.value, self.meaning_team.value,
+                                                  self.t))
+
+    def _csv(self) -> None:
+        c, t = self.console, self.t
+        data = run_action(self.csv_feedback, t, survey.answers_csv, c.store, c.code, c.key)
+        if data is not None:
+            set_html(self.download, file_link(data, f"survey-{c.code}.csv", t("Download the survey CSV"), "text/csv"))
