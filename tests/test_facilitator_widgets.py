@@ -397,6 +397,21 @@ def test_rename_describe_merge_delete_and_undo(store, grouping_app):
     assert fees in panel.boxes and row_of(panel, "No hidden fees") in panel.boxes[fees].cards.children
 
 
+def test_accepted_suggestions_appear_on_the_board_and_undo_as_one_step(store, grouping_app):
+    app, code, key = grouping_app
+    panel = app.panel
+    assert visible(panel.suggesting)
+    panel.suggestions.suggest_button.click()
+    assert grouping.board(store, code, key).values == []  # suggesting moves nothing
+    panel.suggestions.accept_all_button.click()
+    board = grouping.board(store, code, key)
+    assert board.values and set(panel.boxes) == {v.id for v, _ in board.values}
+    assert f"({len(board.unassigned)})" in panel.unassigned_head.value
+    panel.undo.click()
+    assert grouping.board(store, code, key).values == [] and panel.boxes == {}
+    assert "(4)" in panel.unassigned_head.value
+
+
 def test_a_duplicate_value_name_is_refused_with_a_message(store, grouping_app):
     app, code, key = grouping_app
     grouping.create_value(store, code, key, "Honesty")

@@ -13,6 +13,7 @@ from ... import grouping
 from ...errors import N_
 from ..common import esc
 from .base import Panel, button, hint, section, set_children, set_html, set_options
+from .suggestions import SuggestionsBox
 
 #: The "Not grouped" choice in a card's dropdown (value ids start at 1).
 UNGROUPED = 0
@@ -157,8 +158,11 @@ class ValuesPanel(Panel):
         # Cards still to place on top, the values below in as many columns as fit.
         self.unassigned.add_class("ws-card-grid")
         self.values_box.add_class("ws-value-grid")
+        # Suggested groups for the cards still to place: nothing moves until the facilitator accepts.
+        self.suggestions = SuggestionsBox(console)
+        self.suggesting = w.VBox([section(t("Suggested groups")), self.suggestions])
         self.children = [self.phase_note, self.summary, self.creator, self.feedback, unassigned_box,
-                         section(t("Core values")), self.values_box]
+                         self.suggesting, section(t("Core values")), self.values_box]
         self.refresh(status)
 
     # ---- showing the board ------------------------------------------------------------
@@ -204,7 +208,9 @@ class ValuesPanel(Panel):
             note += '<div class="ws-banner">' + esc(t("The cards are not revealed yet: participants cannot see this "
                                                       "board. Reveal them on the brainstorm page.")) + "</div>"
         set_html(self.phase_note, note)
-        self.creator.layout.display = "flex" if structure else "none"
+        shown = "flex" if structure else "none"
+        self.creator.layout.display = shown
+        self.suggesting.layout.display = shown if structure and loose else "none"
 
     def _empty_values(self):
         if not hasattr(self, "_empty"):
