@@ -26,8 +26,11 @@ PG_ADMIN_URL = os.environ.get("WORKSHOP_BENCH_PG", "postgresql+psycopg://postgre
 
 FULL = {"levels": [1, 10, 30, 100], "plain_levels": [1, 10, 30], "live_levels": [30, 100],
         "plain_live_levels": [30], "live_samples": 20, "writers": 30, "votes_each": 40}
-QUICK = {"levels": [1, 3], "plain_levels": [1, 2], "live_levels": [3], "plain_live_levels": [2],
+QUICK = {"levels": [1, 3], "plain_levels": [1], "live_levels": [3], "plain_live_levels": [],
          "live_samples": 3, "writers": 4, "votes_each": 5}
+
+#: The facilitator's page that shows, live, who has voted.
+FACILITATOR_VOTING = "05-voting.ipynb"
 
 #: A room of N votes about N/12 times a second (each person a few dots a minute).
 ROOM_VOTES_PER_PERSON_S = 1 / 12
@@ -91,6 +94,8 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
 
     db_url = f"sqlite:///{tmp / 'bench.sqlite'}"
     env = dict(os.environ, WORKSHOP_HOME=str(tmp), WORKSHOP_DB_URL=db_url, PYTHONUNBUFFERED="1")
+    if cfg is QUICK:  # a smoke run: facilitator pages start their kernel when opened
+        env["WORKSHOP_FACILITATOR_PREHEAT"] = "0"
     os.environ["WORKSHOP_HOME"] = str(tmp)
     store = open_store(db_url)
     code, key = demo.seed(store, "voting")
@@ -134,7 +139,7 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
                     if n in live_lv:
                         joins[str(n)]["press_join_s"] = await _press_join(visits, f"{name}-{n}")
                         mem[str(n)] = _memory(server, visits)
-                        lives[str(n)] = await _live(browser, server, store, code, n, cfg)
+                        lives[str(n)] = await _live(browser, server, store, code, key, n, cfg)
                         _log(f"  live p95 {lives[str(n)].get('p95')} s")
                     await asyncio.gather(*(v.shutdown() for v in visits))
                     await _settle(server, baseline if server is ws else 0)
@@ -181,18 +186,25 @@ def _memory(server, visits: list[Visit]) -> dict:
     return figures
 
 
-async def _live(browser, server, store, code: str, n: int, cfg) -> dict:
+async def _live(browser, server, store, code: str, key: str, n: int, cfg) -> dict:
     from . import voting, workshops
     from .bench_live import live_latency
+    from .serve import NOTEBOOKS
     loop = asyncio.get_event_loop()
-    observer = await loop.run_in_executor(None, lambda: workshops.join(store, code, name=f"observer {server.port} {n}").token)
+    name = f"observer-{server.port}-{n}"
+    observer = await loop.run_in_executor(None, lambda: workshops.join(store, code, name=name).token)
+    if (NOTEBOOKS / FACILITATOR_VOTING).exists():
+        url, shown = f"{server.base}voila/render/{FACILITATOR_VOTING}?w={code}&key={key}", name
+    else:  # before the facilitator's voting page existed: the voter's own page
+        url, shown = f"{server.base}voila/render/participant.ipynb?w={code}&p={observer}", None
     voters = [await loop.run_in_executor(None, lambda i=i: workshops.join(store, code, name=f"voter {server.port} {n} {i}").token)
               for i in range(n)]
     ballot = voting.ballot(store, code, observer)
     ids = [line.value_id for line in ballot.lines]
-    got = await live_latency(browser, server.base, store, code, observer, ids[0], voters, ids[1:] or ids,
+    got = await live_latency(browser, url, shown, store, code, observer, ids[0], voters, ids[1:] or ids,
                              cfg["live_samples"], n * ROOM_VOTES_PER_PERSON_S, 30)
-    return {**summary(got["latencies"]), "samples": len(got["latencies"]), "errors": got["errors"],
+    return {**summary(got["latencies"]), "page": url.split("/voila/render/")[1].split("?")[0],
+            "samples": len(got["latencies"]), "errors": got["errors"],
             "background_votes": got["background"]["votes"], "background_errors": got["background"]["errors"],
             "participants_active": n}
 

@@ -41,6 +41,7 @@ class Visit:
     """One visitor's page and kernel connection, with the time each step finished."""
     base: str
     query: str
+    notebook: str = "participant.ipynb"
     t0: float = 0.0
     http_s: float | None = None
     ws_s: float | None = None
@@ -52,6 +53,7 @@ class Visit:
     session: str = field(default_factory=lambda: uuid.uuid4().hex)
     _waiters: list = field(default_factory=list)
     _reader: object = None
+    _control: str | None = None
 
     async def open(self, timeout: float, marker: str = "ws-join-button") -> "Visit":
         self.t0 = time.perf_counter()
@@ -62,7 +64,7 @@ class Visit:
         return self
 
     async def _open(self, marker: str) -> None:
-        url = f"{self.base}voila/render/participant.ipynb?{self.query}"
+        url = f"{self.base}voila/render/{self.notebook}?{self.query}"
         resp = await AsyncHTTPClient().fetch(HTTPRequest(url, request_timeout=600, connect_timeout=600))
         html = resp.body.decode()
         if "application/vnd.jupyter.widget-view+json" not in html:
@@ -82,9 +84,41 @@ class Visit:
             _msg("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}, session=self.session),
             "comm_msg", lambda m: m["content"].get("data", {}).get("method") == "update_states")
         self.states = reply["content"]["data"]["states"]
+        self._control = comm_id
         if self.find(marker) is None:
             raise RuntimeError(f"the app has no widget with class {marker}")
         self.ready_s = time.perf_counter() - self.t0
+
+    async def refresh_states(self) -> dict:
+        """Ask the kernel for every widget's state again (after the app changed its view)."""
+        reply = await self.request(
+            _msg("comm_msg", {"comm_id": self._control, "data": {"method": "request_states"}}, session=self.session),
+            "comm_msg", lambda m: m["content"].get("data", {}).get("method") == "update_states")
+        self.states = reply["content"]["data"]["states"]
+        return self.states
+
+    def buttons(self, description: str) -> list[str]:
+        """Model ids of the enabled buttons labelled ``description``, in the order they were made."""
+        return [mid for mid, st in self.states.items() if st.get("model_name") == "ButtonModel"
+                and st["state"].get("description") == description and not st["state"].get("disabled")]
+
+    def click(self, model_id: str) -> None:
+        self.send(_msg("comm_msg", {"comm_id": model_id, "data": {
+            "method": "custom", "content": {"event": "click"}}}, session=self.session))
+
+    async def until_value(self, model_id: str, predicate, timeout: float) -> str:
+        """Wait until the widget's ``value`` (kept up to date from its update messages) satisfies ``predicate``."""
+        value = self.states.get(model_id, {}).get("state", {}).get("value", "")
+        deadline = time.monotonic() + timeout
+        while not predicate(value):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"widget value never matched; last: {value[:300]!r}")
+            msg = await self.wait_for(lambda m: m["msg_type"] == "comm_msg"
+                                      and m["content"].get("comm_id") == model_id
+                                      and "value" in m["content"].get("data", {}).get("state", {}), left)
+            value = msg["content"]["data"]["state"]["value"]
+        return value
 
     def find(self, dom_class: str) -> str | None:
         for model_id, st in self.states.items():
@@ -133,8 +167,7 @@ class Visit:
             m["content"].get("data", {}).get("state", {})), timeout)
         self.send(_msg("comm_msg", {"comm_id": text, "data": {
             "method": "update", "state": {"value": name}, "buffer_paths": []}}, session=self.session))
-        self.send(_msg("comm_msg", {"comm_id": button, "data": {
-            "method": "custom", "content": {"event": "click"}}}, session=self.session))
+        self.click(button)
         await seen
 
     async def shutdown(self) -> None:

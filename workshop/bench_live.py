@@ -9,14 +9,25 @@ import time
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-#: Records, in the page, each time the first ballot line's dots change: [title, epoch ms].
-OBSERVE_DOTS = """() => {
-  window.__dots = [];
+#: Records, in the page, each change of what it shows about the observed voter: [state, epoch ms].
+#: On the facilitator's voting page that is the voter's chip ("none", "some", "done"); on the
+#: participant's own page, the dots on the first ballot line.
+OBSERVE = """(who) => {
+  window.__seen = [];
   const read = () => {
-    const el = document.querySelector('.ws-dots span');
-    const v = el ? el.getAttribute('title') : null;
-    const last = window.__dots.length ? window.__dots[window.__dots.length - 1][0] : undefined;
-    if (v !== last) window.__dots.push([v, performance.timeOrigin + performance.now()]);
+    let v = null;
+    if (who) {
+      for (const el of document.querySelectorAll('.ws-voter')) {
+        if (el.textContent.trim().endsWith(who)) {
+          v = ['none', 'some', 'done'].find(k => el.classList.contains('ws-voter-' + k)) || null;
+        }
+      }
+    } else {
+      const el = document.querySelector('.ws-dots span');
+      v = el ? el.getAttribute('title') : null;
+    }
+    const last = window.__seen.length ? window.__seen[window.__seen.length - 1][0] : undefined;
+    if (v !== last) window.__seen.push([v, performance.timeOrigin + performance.now()]);
   };
   new MutationObserver(read).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
   read();
@@ -42,11 +53,13 @@ async def browser_join(browser, base: str, code: str, timeout: float) -> dict:
         await ctx.close()
 
 
-async def live_latency(browser, base: str, store, code: str, observer_token: str, value_id: int,
-                       voters: list[str], value_ids: list[int], samples: int, votes_per_s: float,
-                       timeout: float) -> dict:
-    """Vote as the observer through the domain; time until its page in Chromium shows the dots.
+async def live_latency(browser, page_url: str, observer_name: str | None, store, code: str,
+                       observer_token: str, value_id: int, voters: list[str], value_ids: list[int],
+                       samples: int, votes_per_s: float, timeout: float) -> dict:
+    """Vote as the observer through the domain; time until the page at ``page_url`` in Chromium shows it.
 
+    With ``observer_name`` the page is the facilitator's voting page (the observer's chip turns
+    from "none" to "some" and back); without, the observer's own participant page (its dots).
     Meanwhile ``voters`` vote in the background at ``votes_per_s``, as a room does."""
     from . import voting
 
@@ -72,10 +85,9 @@ async def live_latency(browser, base: str, store, code: str, observer_token: str
 
     latencies, errors = [], []
     try:
-        await page.goto(f"{base}voila/render/participant.ipynb?w={code}&p={observer_token}",
-                        wait_until="commit", timeout=timeout * 1000)
-        await page.wait_for_selector(".ws-dots span", timeout=timeout * 1000)
-        await page.evaluate(OBSERVE_DOTS)
+        await page.goto(page_url, wait_until="commit", timeout=timeout * 4000)
+        await page.wait_for_selector(".ws-voter" if observer_name else ".ws-dots span", timeout=timeout * 4000)
+        await page.evaluate(OBSERVE, observer_name)
         runner = asyncio.ensure_future(room()) if voters and votes_per_s > 0 else None
         dots = 0
         for _ in range(samples):
@@ -84,7 +96,8 @@ async def live_latency(browser, base: str, store, code: str, observer_token: str
             try:
                 await loop.run_in_executor(None, voting.set_dots, store, code, observer_token, value_id, dots)
                 stored = time.time() * 1000
-                seen = await _seen(page, str(dots), stored, timeout)
+                shows = ("some" if dots else "none") if observer_name else str(dots)
+                seen = await _seen(page, shows, stored, timeout)
                 latencies.append((seen - stored) / 1000)
             except Exception as exc:  # noqa: BLE001
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
@@ -102,9 +115,9 @@ async def live_latency(browser, base: str, store, code: str, observer_token: str
 async def _seen(page, title: str, after_ms: float, timeout: float) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        hits = await page.evaluate("(a) => window.__dots.filter(d => d[0] === a[0] && d[1] >= a[1]).map(d => d[1])",
+        hits = await page.evaluate("(a) => window.__seen.filter(d => d[0] === a[0] && d[1] >= a[1]).map(d => d[1])",
                                    [title, after_ms - 5])
         if hits:
             return max(hits[0], after_ms)
         await asyncio.sleep(0.02)
-    raise TimeoutError(f"the page did not show {title} dot(s) within {timeout:.0f} s")
+    raise TimeoutError(f"the page did not show {title!r} within {timeout:.0f} s")

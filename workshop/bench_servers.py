@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +50,9 @@ class Server:
         if psutil is None:
             return self.proc.pid
         me = psutil.Process(self.proc.pid)
-        for child in me.children(recursive=True):
-            if "voila" in " ".join(child.cmdline()):
+        for child in me.children(recursive=False):
+            cmd = child.cmdline()
+            if "workshop.serve" in cmd or "voila" in cmd:
                 return child.pid
         return self.proc.pid
 
@@ -108,8 +110,10 @@ def wait_http(server: Server, timeout: float) -> None:
         if server.proc.poll() is not None:
             raise RuntimeError(f"{server.name} exited; see {server.log_path}")
         try:
-            urllib.request.urlopen(server.base + "voila/tree", timeout=2).read()
+            urllib.request.urlopen(server.base + "voila/static/voila.js", timeout=5).read()
             return
+        except urllib.error.HTTPError:
+            return  # it answers
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"{server.name} did not answer within {timeout:.0f} s")
