@@ -149,6 +149,7 @@ def test_german_and_traditional_chinese_text_survives_the_round_trip(own_store, 
     mei = workshops.join(store, c.code, name="陳美玲").token
     cards.add_card(store, c.code, amira, "Wir hören zu, bevor wir antworten – „immer“.")
     cards.add_card(store, c.code, mei, "讓客戶覺得被尊重，問題一次解決。")
+    cards.add_card(store, c.code, mei, "Erste Zeile\nzweite Zeile, mit „Anführungszeichen“")
 
     out = tmp_path / "out"
     export.export_workshop(store, c.code, out, key=c.key)
@@ -160,8 +161,23 @@ def test_german_and_traditional_chinese_text_survives_the_round_trip(own_store, 
     assert back["workshop"].title.iloc[0] == title
     assert back["workshop"].company.iloc[0] == "Müller GmbH"
     assert back["cards"].text.tolist() == ["Wir hören zu, bevor wir antworten – „immer“.",
-                                          "讓客戶覺得被尊重，問題一次解決。"]
-    assert back["cards"].participant.tolist() == ["Jürgen Öztürk", "陳美玲"]
+                                          "讓客戶覺得被尊重，問題一次解決。",
+                                          "Erste Zeile\nzweite Zeile, mit „Anführungszeichen“"]
+    assert back["cards"].participant.tolist() == ["Jürgen Öztürk", "陳美玲", "陳美玲"]
+
+
+def test_card_text_cannot_become_a_spreadsheet_formula(store, tmp_path):
+    c = workshops.create_workshop(store, "Formula check")
+    workshops.advance(store, c.code, c.key)
+    token = workshops.join(store, c.code, name="Eve").token
+    texts = ['=HYPERLINK("http://example.invalid","click")', "+1 stays text", "-minus", "@SUM(A1)",
+             "'quoted already", "plain"]
+    for text in texts:
+        cards.add_card(store, c.code, token, text)
+    export.export_workshop(store, c.code, tmp_path / "out")
+    cells = [r["text"] for r in read_rows(tmp_path / "out" / "cards.csv")]
+    assert cells == ["'" + t for t in texts[:5]] + ["plain"]
+    assert export.load_csv_dir(tmp_path / "out")["cards"].text.tolist() == texts
 
 
 def test_loading_an_export_gives_back_the_same_frames_as_reading_the_database(store, published, tmp_path):

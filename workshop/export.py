@@ -311,13 +311,33 @@ def frames(store: Store, code: str, key: str | None = None, *, include_empty: bo
             if include_empty or rows[name] or not t.optional}
 
 
+#: Spreadsheets run a cell that starts like this as a formula; participants' text must not.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value):
+    """Prefix an apostrophe (and double an existing one) so Excel shows the text as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START + ("'",)):
+        return "'" + value
+    return value
+
+
+def _restore(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
+
+
 def write_csv_dir(tables: dict[str, "pd.DataFrame"], out: str | Path) -> list[Path]:
     """Write each DataFrame as NAME.csv in ``out`` (UTF-8 with BOM); returns the paths."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():
-        path = folder / datadict.TABLES[name].file
+        table = datadict.TABLES[name]
+        path = folder / table.file
+        frame = frame.copy()
+        for col, (typ, _desc) in table.columns.items():
+            if typ == "text":
+                frame[col] = frame[col].astype(object).map(_defuse)
         frame.to_csv(path, index=False, encoding=ENCODING, date_format=TIME_FORMAT, lineterminator="\r\n")
         written.append(path)
     return written
@@ -342,7 +362,11 @@ def load_csv_dir(path: str | Path) -> dict[str, "pd.DataFrame"]:
         missing = [col for col in table.columns if col not in frame.columns]
         if missing:
             raise ValueError(f"{file} lacks the columns {', '.join(missing)}")
-        tables[name] = _typed(frame[list(table.columns)].astype(object), table)
+        frame = frame[list(table.columns)].astype(object)
+        for col, (typ, _desc) in table.columns.items():
+            if typ == "text":
+                frame[col] = frame[col].map(_restore)
+        tables[name] = _typed(frame, table)
     if not tables:
         raise FileNotFoundError(f"no exported CSV files in {folder}")
     return tables
