@@ -22,6 +22,17 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 #: Notebooks a facilitator opens: one warm kernel each makes moving between stages quick.
 FACILITATOR_PREHEAT = 1
 
+#: Set to 0 on a small machine: facilitator pages then start their kernel when opened.
+FACILITATOR_PREHEAT_ENV = "WORKSHOP_FACILITATOR_PREHEAT"
+
+
+def facilitator_preheat() -> int:
+    try:
+        return max(0, int(os.environ.get(FACILITATOR_PREHEAT_ENV, FACILITATOR_PREHEAT)))
+    except ValueError:
+        return FACILITATOR_PREHEAT
+
+
 #: A kernel the visitor left (tab closed, not reconnected) is shut down after this long.
 CULL_IDLE_SECONDS = 15 * 60
 
@@ -45,7 +56,7 @@ def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
     pools = {"default": {"pool_size": 0}}
     pools["participant.ipynb"] = {"pool_size": participant_pool_size(args.participants)}
     for nb in sorted(notebooks.glob("[0-9][0-9]-*.ipynb")):
-        pools[nb.name] = {"pool_size": FACILITATOR_PREHEAT}
+        pools[nb.name] = {"pool_size": facilitator_preheat()}
     for nb in ("survey.ipynb", "stakeholder.ipynb", "exemplar.ipynb"):
         if (notebooks / nb).exists():
             pools[nb] = {"pool_size": 2}
@@ -102,6 +113,7 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
     open_store(db_url)  # create or upgrade the schema once, before kernels race to do it
     cmd = voila_command(args)
     print(f"Serving the workshop apps at {base} (database: {db_url})")
+    print(f"Facilitator start page: {links.notebook_url(links.FACILITATOR_NOTEBOOK, base)}")
     print(f"Preheating {participant_pool_size(args.participants)} participant kernels "
           f"for {args.participants} participants; the pool refills as people join.")
     if code:
