@@ -102,6 +102,19 @@ def print_links(code: str, key: str | None, base: str) -> None:
     sys.stdout.flush()
 
 
+def _die_with_parent() -> None:
+    """Voila runs in its own session (so Ctrl-C reaches us first); without
+    this, killing `workshop serve` hard would leave Voila and every kernel
+    running. Linux only; elsewhere the SIGTERM handler in serve() suffices."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def serve(args, code: str | None = None, key: str | None = None) -> int:
     """Run Voila until interrupted; prints the links of ``code`` when given."""
     db_url = normalize_url(args.db or settings.default_db_url())
@@ -118,7 +131,9 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
           f"for {args.participants} participants; the pool refills as people join.")
     if code:
         print_links(code, key, base)
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    # A plain `kill` of this process must also stop Voila and its kernels.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -131,6 +146,7 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
 
 
 # ---- the Voila process -----------------------------------------------------------------------
