@@ -228,9 +228,12 @@ def test_the_room_can_be_overruled_on_a_tie_it_cannot_break(room):
     for vid, box in panel._checks.items():
         box.value = vid in (room.values["Honesty"], room.values["Quality"], room.values["Autonomy"])
     panel.settle_button.click()
+    assert screen(panel.feedback) == "The values are decided."
     assert [v.name for v in grouping.values(room.store, room.code, only_chosen=True)] == \
         ["Honesty", "Quality", "Autonomy"]
-    assert "Our 3 core values" in screen(panel.chosen)
+    assert "Our 3 core values Honesty Quality Autonomy" in screen(panel.chosen)
+    assert screen(panel.results) == ("Run-off (round 2): results · decided by the facilitator "
+                                     "Honesty kept Quality kept Autonomy kept Speed dropped")
 
 
 def test_panel_before_the_vote_says_so_and_offers_no_buttons(store):

@@ -37,9 +37,21 @@ CSS = """
 
 def results_html(result, t) -> str:
     """One closed round as horizontal bars, best first, with what happened to each value."""
-    top = max([c.dots for c in result.candidates] + [1])
     labels = {"kept": t("kept"), "dropped": t("dropped"), "runoff": t("tie: run-off")}
     title = (t("Run-off (round {n}): results") if result.is_runoff else t("Round {n}: results")).format(n=result.number)
+
+    def badge(c) -> str:
+        return f'<span class="ws-outcome ws-outcome-{esc(c.outcome)}">{esc(labels.get(c.outcome, ""))}</span>'
+
+    if all(c.dots is None for c in result.candidates):
+        # Settled by the facilitator: outcomes without counted dots, kept values first.
+        ordered = sorted(result.candidates, key=lambda c: c.outcome != "kept")
+        rows = "".join(f'<div class="ws-fbar-row ws-{esc(c.outcome)}"><span class="ws-fbar-name">{esc(c.name)}</span>'
+                       f"<span></span><span></span><span>{badge(c)}</span></div>" for c in ordered)
+        sub = t("decided by the facilitator")
+        return f'<div class="ws-fac-results"><h3>{esc(title)} <span class="ws-muted">· {esc(sub)}</span></h3>{rows}</div>'
+
+    top = max([c.dots for c in result.candidates] + [1])
     voters = t.ngettext("{n} person voted", "{n} people voted", result.voters).format(n=result.voters)
     rows = []
     for c in result.candidates:
@@ -47,8 +59,7 @@ def results_html(result, t) -> str:
         rows.append(
             f'<div class="ws-fbar-row ws-{esc(c.outcome)}"><span class="ws-fbar-name">{esc(c.name)}</span>'
             f'<span class="ws-fbar"><span style="width:{pct}%"></span></span>'
-            f'<span class="ws-fbar-dots">{c.dots}</span>'
-            f'<span><span class="ws-outcome ws-outcome-{esc(c.outcome)}">{esc(labels.get(c.outcome, ""))}</span></span></div>')
+            f'<span class="ws-fbar-dots">{c.dots}</span><span>{badge(c)}</span></div>')
     tied = [c.name for c in result.candidates if c.outcome == "runoff"]
     note = ""
     if tied:
