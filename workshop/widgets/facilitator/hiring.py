@@ -88,6 +88,8 @@ class HiringPanel(Panel):
         if shape != self._values:
             self._values = shape
             self.value.options = [(name, vid) for vid, name in shape]
+            if self.value.value is None and shape:
+                self.value.value = shape[0][0]  # a new list of options selects nothing by itself
         self.load_questions(asked)
         set_html(self.sheet, sheet_html(hiring.benchmark(c.store, c.code, c.key), self.t))
 

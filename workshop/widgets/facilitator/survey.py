@@ -139,6 +139,8 @@ class SurveyPanel(Panel):
         options = [(v.name, v.value_id) for v in results.values]
         if list(self.meaning_value.options) != options:
             self.meaning_value.options = options
+        if self.meaning_value.value is None and options:
+            self.meaning_value.value = options[0][1]  # a new list of options selects nothing by itself
         self._paint()
 
     def _paint(self) -> None:

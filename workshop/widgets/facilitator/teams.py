@@ -68,6 +68,8 @@ class TeamsPanel(Panel):
         if shape != self._values:
             self._values = shape
             self.value.options = [(name, vid) for vid, name in shape]
+            if self.value.value is None and shape:
+                self.value.value = shape[0][0]  # a new list of options selects nothing by itself
             if not values:
                 self.summary.value = f"<p>{esc(self.t('No values have been chosen yet (stage 05).'))}</p>"
         self._summarize()

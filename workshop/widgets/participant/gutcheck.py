@@ -38,7 +38,7 @@ class GutCheckView(w.VBox):
         self.comment.add_class("ws-comment")
         self.send = w.Button(description=t("Send my reaction"), button_style="primary")
         self.send.add_class("ws-send-reaction")
-        self.send.on_click(lambda _: self._send())
+        self.send.on_click(lambda _: self._submit())
         self.form = w.VBox([w.HTML(f"<p><b>{esc(t('Does this vision land with you?'))}</b></p>"),
                             self.choice, self.comment, self.send])
         self.children = [note(t("The team chose this vision for our customer service. It is judged by feel: "
@@ -71,7 +71,7 @@ class GutCheckView(w.VBox):
             self.state.value = ""
         self.form.layout.display = None if mine.open else "none"
 
-    def _send(self) -> None:
+    def _submit(self) -> None:
         v = self.app.visitor
         if self.choice.value is None:
             self.feedback.error(self.t("Please choose one of the three reactions."))
