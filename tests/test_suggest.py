@@ -18,8 +18,9 @@ METHOD_VALUES = ["honesty", "respect", "integrity", "autonomy", "quality", "list
                  "personalization", "speed", "loyalty", "accountability", "sincerity", "empathy", "happiness"]
 
 #: Top-3 accuracy of the default method on every labelled statement, a little under the
-#: figure measured by ``python -m workshop.suggest_bench`` (the figure is reported there).
-TOP3_FLOOR = {"en": 0.88, "de": 0.88, "zh_Hant": 0.88}
+#: figure measured by ``python -m workshop.suggest_bench`` (97.0 / 95.3 / 93.8 %; the figure
+#: is reported there, with the lower one on the ``fresh`` set the lexicon was never tuned on).
+TOP3_FLOOR = {"en": 0.93, "de": 0.91, "zh_Hant": 0.90}
 
 
 def test_lexicon_has_forty_values_each_named_defined_and_phrased_in_three_languages():
