@@ -73,6 +73,21 @@ class Server:
         return out
 
     def stop(self) -> None:
+        # `workshop serve` starts Voila in a session of its own: end that tree first.
+        if psutil is not None and self.proc.poll() is None:
+            try:
+                tree = psutil.Process(self.proc.pid).children(recursive=True)
+            except psutil.Error:
+                tree = []
+            voila = [p for p in tree if p.pid == self.voila_pid()]
+            for p in voila:
+                p.terminate()
+            psutil.wait_procs(voila, timeout=15)
+            for p in tree:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
