@@ -19,7 +19,8 @@ def hints_html(found: list[checks.Hint], t) -> str:
         f'<span aria-hidden="true">{_MARK.get(h.level, "·")}</span> {esc(h.message(t))}</li>'
         for h in found
     )
-    return (f'<ul class="ws-hints" aria-label="{esc(t("Hints"))}" '
+    label = t("Hints")
+    return (f'<ul class="ws-hints" aria-label="{esc(label)}" '
             f'style="list-style:none;padding-left:0;margin:4px 0">{items}</ul>')
 
 
