@@ -23,7 +23,9 @@ def wait_for_request() -> None:
     base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
     url = f"{protocol}://{ip}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID')}"
     try:
-        with connect(url, open_timeout=5, max_size=None) as ws:
+        # No keepalive pings: a kernel may wait here for hours, and on a busy machine one late
+        # pong closed the socket (ConnectionClosedError) and broke the visitor's page.
+        with connect(url, open_timeout=5, max_size=None, ping_interval=None) as ws:
             info = ws.recv()
     except (OSError, TimeoutError):
         return  # as Voila does: carry on without the request's details
