@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import actionable, grouping, phases
+from ... import actionable, grouping
 from ...errors import N_
 from ..common import esc
 from .base import Panel, button, section, set_html

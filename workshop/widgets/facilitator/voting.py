@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping, phases, settings, voting, workshops
+from ... import grouping, phases, settings, voting
 from ..common import esc
 from .base import Panel, button, private, section, set_html
 from .bits import gapped, show, stylesheet
