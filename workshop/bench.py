@@ -25,7 +25,7 @@ from .bench_join import Visit, burst, burst_figures, summary
 PG_ADMIN_URL = os.environ.get("WORKSHOP_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 FULL = {"levels": [1, 10, 30, 100], "plain_levels": [1, 10, 30], "live_levels": [30, 100],
-        "plain_live_levels": [30], "live_samples": 20, "writers": 30, "votes_each": 40}
+        "plain_live_levels": [30], "live_samples": 20, "writers": 30, "votes_each": 20}
 QUICK = {"levels": [1, 3], "plain_levels": [1], "live_levels": [3], "plain_live_levels": [],
          "live_samples": 3, "writers": 4, "votes_each": 5}
 
