@@ -9,6 +9,7 @@ participant app never imports pandas; ``frames``, ``export_workshop`` and
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,8 +87,27 @@ def _names_allowed(tx: Tx, ws: Workshop, key: str | None) -> bool:
     return not ws.anonymous
 
 
-def _all(tx: Tx, stmt) -> list:
-    return list(tx.session.execute(stmt).scalars())
+@dataclass
+class _Record:
+    """What every section of the export needs: the transaction, the workshop, who is who, the values."""
+
+    tx: Tx
+    ws: Workshop
+    people: _People
+    values: list[CoreValue]
+
+    @property
+    def code(self) -> str:
+        return self.ws.code
+
+    def value_name(self, value_id: int | None) -> str:
+        return next((v.name for v in self.values if v.id == value_id), "")
+
+    def who(self, pid: int | None) -> dict[str, Any]:
+        return dict(participant_number=self.people.number(pid), participant=self.people.label(pid))
+
+    def all(self, stmt) -> list:
+        return list(self.tx.session.execute(stmt).scalars())
 
 
 @query
@@ -98,150 +118,162 @@ def records(tx: Tx, code: str, key: str | None = None) -> Rows:
     wrong key is refused rather than silently falling back to pseudonyms."""
     ws = tx.workshop(code)
     names = _names_allowed(tx, ws, key)
-    people = _People(tx, ws, names)
-    c = ws.code
-    values = _all(tx, select(CoreValue).where(CoreValue.workshop_id == ws.id)
-                  .order_by(CoreValue.position, CoreValue.id))
-    value_name = {v.id: v.name for v in values}
-    cards = _all(tx, select(Card).where(Card.workshop_id == ws.id).order_by(Card.id))
-    drafts = _all(tx, select(VisionDraft).where(VisionDraft.workshop_id == ws.id).order_by(VisionDraft.id))
-    rounds = _all(tx, select(VoteRound).where(VoteRound.workshop_id == ws.id).order_by(VoteRound.number))
-    round_of = {r.id: r for r in rounds}
-    closed = [r.id for r in rounds if r.status == "closed"]
-    live_cards = [card for card in cards if not card.withdrawn]
+    r = _Record(tx, ws, _People(tx, ws, names), list(tx.session.execute(
+        select(CoreValue).where(CoreValue.workshop_id == ws.id).order_by(CoreValue.position, CoreValue.id)
+    ).scalars()))
     out: Rows = {name: [] for name in datadict.TABLES}
+    for section in (_brainstorm, _voting, _vision, _actions, _follow_up, _events):
+        out.update(section(r))
+    out["workshop"] = [_workshop_row(r, out, names)]
+    return out
 
-    out["workshop"].append(dict(
-        workshop_code=c, title=ws.title, company=ws.company, purpose=ws.purpose, question=ws.question,
+
+def _workshop_row(r: _Record, out: Rows, names: bool) -> dict[str, Any]:
+    ws = r.ws
+    return dict(
+        workshop_code=r.code, title=ws.title, company=ws.company, purpose=ws.purpose, question=ws.question,
         language=ws.language, phase=ws.phase, anonymous=ws.anonymous, vote_target=ws.vote_target,
         vision=ws.vision, final_draft_id=ws.final_draft_id,
-        participants=sum(1 for p in people.by_id.values() if p.role == "member"),
-        cards=len(live_cards), values=sum(1 for v in values if not v.removed),
-        chosen_values=sum(1 for v in values if v.chosen and not v.removed),
-        drafts=sum(1 for d in drafts if not d.withdrawn),
+        participants=sum(1 for p in out["participants"] if p["role"] == "member"),
+        cards=sum(1 for c in out["cards"] if not c["withdrawn"]),
+        values=sum(1 for v in out["values"] if v["status"] == "active"),
+        chosen_values=sum(1 for v in out["values"] if v["chosen"]),
+        drafts=sum(1 for d in out["drafts"] if not d["withdrawn"]),
         created_at=ws.created_at, exported_at=utcnow(), names_included=names,
-    ))
-    for p in sorted(people.by_id.values(), key=lambda p: p.number):
-        if p.role == "facilitator":
-            continue
-        out["participants"].append(dict(
-            workshop_code=c, participant_number=p.number, participant=people.label(p.id), role=p.role,
-            team=p.team, joined_at=p.joined_at, last_seen_at=p.last_seen_at))
-    for card in cards:
-        out["cards"].append(dict(
-            workshop_code=c, card_id=card.id, participant_number=people.number(card.participant_id),
-            participant=people.label(card.participant_id), text=card.text, value_id=card.value_id,
-            value_name=value_name.get(card.value_id, ""), withdrawn=card.withdrawn,
-            created_at=card.created_at, updated_at=card.updated_at))
-    for v in values:
-        status = "merged" if v.merged_into_id else "removed" if v.removed else "active"
-        out["values"].append(dict(
-            workshop_code=c, value_id=v.id, name=v.name, description=v.description, position=v.position,
-            status=status, merged_into_id=v.merged_into_id,
-            cards=sum(1 for card in live_cards if card.value_id == v.id),
-            chosen=v.chosen and not v.removed, action_statement=v.action_statement, created_at=v.created_at))
+    )
 
-    candidates = tx.session.execute(
-        select(RoundCandidate).where(RoundCandidate.round_id.in_(list(round_of) or [-1]))
-        .order_by(RoundCandidate.round_id, RoundCandidate.rank, RoundCandidate.value_id)).scalars().all()
-    votes = tx.session.execute(
-        select(Vote).where(Vote.round_id.in_(closed or [-1]), Vote.dots > 0)
-        .order_by(Vote.round_id, Vote.participant_id, Vote.value_id)).scalars().all()
-    for r in rounds:
-        mine = [v for v in votes if v.round_id == r.id]
-        is_closed = r.status == "closed"
-        out["vote_rounds"].append(dict(
-            workshop_code=c, round_number=r.number, is_runoff=r.is_runoff, budget=r.budget, cap=r.cap,
-            keep=r.keep, status=r.status, candidates=sum(1 for rc in candidates if rc.round_id == r.id),
-            voters=len({v.participant_id for v in mine}) if is_closed else None,
-            dots_cast=sum(v.dots for v in mine) if is_closed else None,
-            opened_at=r.opened_at, closed_at=r.closed_at))
-    for rc in candidates:
-        r = round_of[rc.round_id]
-        out["round_results"].append(dict(
-            workshop_code=c, round_number=r.number, is_runoff=r.is_runoff, value_id=rc.value_id,
-            value_name=value_name.get(rc.value_id, ""), dots=rc.dots, rank=rc.rank, outcome=rc.outcome or ""))
-    for v in sorted(votes, key=lambda v: (round_of[v.round_id].number, people.number(v.participant_id) or 0,
-                                          v.value_id)):
-        out["votes"].append(dict(
-            workshop_code=c, round_number=round_of[v.round_id].number,
-            participant_number=people.number(v.participant_id), participant=people.label(v.participant_id),
-            value_id=v.value_id, value_name=value_name.get(v.value_id, ""), dots=v.dots,
-            updated_at=v.updated_at))
 
-    for d in drafts:
-        out["drafts"].append(dict(
-            workshop_code=c, draft_id=d.id, participant_number=people.number(d.participant_id),
-            participant=people.label(d.participant_id), text=d.text, withdrawn=d.withdrawn,
-            final=d.id == ws.final_draft_id, created_at=d.created_at))
-    ratings = tx.session.execute(
-        select(Rating).where(Rating.draft_id.in_([d.id for d in drafts] or [-1]))).scalars().all()
+def _brainstorm(r: _Record) -> Rows:
+    people = [p for p in sorted(r.people.by_id.values(), key=lambda p: p.number) if p.role != "facilitator"]
+    cards = r.all(select(Card).where(Card.workshop_id == r.ws.id).order_by(Card.id))
+    live = [c for c in cards if not c.withdrawn]
+    return {
+        "participants": [dict(workshop_code=r.code, **r.who(p.id), role=p.role, team=p.team,
+                              joined_at=p.joined_at, last_seen_at=p.last_seen_at) for p in people],
+        "cards": [dict(workshop_code=r.code, card_id=c.id, **r.who(c.participant_id), text=c.text,
+                       value_id=c.value_id, value_name=r.value_name(c.value_id), withdrawn=c.withdrawn,
+                       created_at=c.created_at, updated_at=c.updated_at) for c in cards],
+        "values": [dict(workshop_code=r.code, value_id=v.id, name=v.name, description=v.description,
+                        position=v.position,
+                        status="merged" if v.merged_into_id else "removed" if v.removed else "active",
+                        merged_into_id=v.merged_into_id, cards=sum(1 for c in live if c.value_id == v.id),
+                        chosen=v.chosen and not v.removed, action_statement=v.action_statement,
+                        created_at=v.created_at) for v in r.values],
+    }
+
+
+def _voting(r: _Record) -> Rows:
+    rounds = r.all(select(VoteRound).where(VoteRound.workshop_id == r.ws.id).order_by(VoteRound.number))
+    number = {rnd.id: rnd.number for rnd in rounds}
+    runoff = {rnd.id: rnd.is_runoff for rnd in rounds}
+    candidates = r.all(select(RoundCandidate).where(RoundCandidate.round_id.in_(list(number) or [-1]))
+                       .order_by(RoundCandidate.round_id, RoundCandidate.rank, RoundCandidate.value_id))
+    # Only closed rounds: the dots of a running vote stay secret.
+    closed = [rnd.id for rnd in rounds if rnd.status == "closed"]
+    votes = r.all(select(Vote).where(Vote.round_id.in_(closed or [-1]), Vote.dots > 0))
+    votes.sort(key=lambda v: (number[v.round_id], r.people.number(v.participant_id) or 0, v.value_id))
+
+    def totals(rnd: VoteRound) -> dict[str, Any]:
+        mine = [v for v in votes if v.round_id == rnd.id]
+        if rnd.status != "closed":
+            return dict(voters=None, dots_cast=None)
+        return dict(voters=len({v.participant_id for v in mine}), dots_cast=sum(v.dots for v in mine))
+
+    return {
+        "vote_rounds": [dict(workshop_code=r.code, round_number=rnd.number, is_runoff=rnd.is_runoff,
+                             budget=rnd.budget, cap=rnd.cap, keep=rnd.keep, status=rnd.status,
+                             candidates=sum(1 for rc in candidates if rc.round_id == rnd.id), **totals(rnd),
+                             opened_at=rnd.opened_at, closed_at=rnd.closed_at) for rnd in rounds],
+        "votes": [dict(workshop_code=r.code, round_number=number[v.round_id], **r.who(v.participant_id),
+                       value_id=v.value_id, value_name=r.value_name(v.value_id), dots=v.dots,
+                       updated_at=v.updated_at) for v in votes],
+        "round_results": [dict(workshop_code=r.code, round_number=number[rc.round_id],
+                               is_runoff=runoff[rc.round_id], value_id=rc.value_id,
+                               value_name=r.value_name(rc.value_id), dots=rc.dots, rank=rc.rank,
+                               outcome=rc.outcome or "") for rc in candidates],
+    }
+
+
+def _vision(r: _Record) -> Rows:
+    final = r.ws.final_draft_id
+    drafts = r.all(select(VisionDraft).where(VisionDraft.workshop_id == r.ws.id).order_by(VisionDraft.id))
+    ratings = r.all(select(Rating).where(Rating.draft_id.in_([d.id for d in drafts] or [-1])))
     order = {name: i for i, name in enumerate(criteria.ORDER)}
-    for r in sorted(ratings, key=lambda r: (r.draft_id, people.number(r.participant_id) or 0,
-                                            order.get(r.criterion, 99))):
-        out["ratings"].append(dict(
-            workshop_code=c, draft_id=r.draft_id, participant_number=people.number(r.participant_id),
-            participant=people.label(r.participant_id), criterion=r.criterion, score=r.score,
-            updated_at=r.updated_at))
+    ratings.sort(key=lambda x: (x.draft_id, r.people.number(x.participant_id) or 0, order.get(x.criterion, 99)))
+    summary = []
     for d in drafts:
         if d.withdrawn:
             continue
         for crit in criteria.ORDER:
-            s = vision.stats([r.score for r in ratings if r.draft_id == d.id and r.criterion == crit])
-            out["rating_summary"].append(dict(
-                workshop_code=c, draft_id=d.id, criterion=crit, count=s.count, mean=_round(s.mean),
-                median=s.median, spread=_round(s.spread), low=s.low, high=s.high, final=d.id == ws.final_draft_id))
+            s = vision.stats([x.score for x in ratings if x.draft_id == d.id and x.criterion == crit])
+            summary.append(dict(workshop_code=r.code, draft_id=d.id, criterion=crit, count=s.count,
+                                mean=_round(s.mean), median=s.median, spread=_round(s.spread), low=s.low,
+                                high=s.high, final=d.id == final))
+    return {
+        "drafts": [dict(workshop_code=r.code, draft_id=d.id, **r.who(d.participant_id), text=d.text,
+                        withdrawn=d.withdrawn, final=d.id == final, created_at=d.created_at) for d in drafts],
+        "ratings": [dict(workshop_code=r.code, draft_id=x.draft_id, **r.who(x.participant_id),
+                         criterion=x.criterion, score=x.score, updated_at=x.updated_at) for x in ratings],
+        "rating_summary": summary,
+    }
 
-    chosen = [v for v in values if v.chosen and not v.removed]
-    metrics = tx.session.execute(
-        select(ValueMetric).where(ValueMetric.value_id.in_([v.id for v in chosen] or [-1]))
-        .order_by(ValueMetric.value_id, ValueMetric.position)).scalars().all()
-    for v in chosen:
-        mine = [m for m in metrics if m.value_id == v.id]
-        out["actions"].append(dict(workshop_code=c, value_id=v.id, value_name=v.name, position=v.position,
-                                   action_statement=v.action_statement, metrics=len(mine)))
-        out["metrics"] += [dict(workshop_code=c, value_id=v.id, value_name=v.name, position=m.position,
-                                metric=m.name) for m in mine]
 
-    value_ids = list(value_name) or [-1]
-    for tp in tx.session.execute(select(TeamPractice).where(TeamPractice.value_id.in_(value_ids))
-                                 .order_by(TeamPractice.value_id, TeamPractice.team)).scalars():
-        out["team_practices"].append(dict(
-            workshop_code=c, value_id=tp.value_id, value_name=value_name[tp.value_id], team=tp.team,
-            key_actions=tp.key_actions, metrics=tp.metrics))
-    for sr in tx.session.execute(select(StakeholderReaction).where(StakeholderReaction.workshop_id == ws.id)
-                                 ).scalars():
-        out["stakeholder_reactions"].append(dict(
-            workshop_code=c, participant_number=people.number(sr.participant_id),
-            participant=people.label(sr.participant_id), reaction=sr.reaction, comment=sr.comment,
-            updated_at=sr.updated_at))
-    for ba, q in tx.session.execute(
-            select(BenchmarkAnswer, ProfileQuestion).join(ProfileQuestion, ProfileQuestion.id == BenchmarkAnswer.question_id)
-            .where(ProfileQuestion.value_id.in_(value_ids))
-            .order_by(ProfileQuestion.value_id, ProfileQuestion.position, ProfileQuestion.id)).all():
-        p = people.by_id.get(ba.participant_id)
-        out["benchmark_answers"].append(dict(
-            workshop_code=c, value_id=q.value_id, value_name=value_name[q.value_id], question_id=q.id,
-            question=q.text, question_removed=q.removed, participant_number=people.number(ba.participant_id),
-            participant=people.label(ba.participant_id), team=p.team if p else "", answer=ba.answer,
-            updated_at=ba.updated_at))
-    for sa in tx.session.execute(select(SurveyAnswer).where(SurveyAnswer.workshop_id == ws.id)
-                                 .order_by(SurveyAnswer.participant_id, SurveyAnswer.value_id)).scalars():
-        p = people.by_id.get(sa.participant_id)
-        out["survey_answers"].append(dict(
-            workshop_code=c, participant_number=people.number(sa.participant_id),
-            participant=people.label(sa.participant_id), team=p.team if p else "", value_id=sa.value_id,
-            value_name=value_name.get(sa.value_id, ""), meaning=sa.meaning, clarity=sa.clarity,
-            updated_at=sa.updated_at))
-    for name in ("stakeholder_reactions", "benchmark_answers", "survey_answers"):
-        out[name].sort(key=lambda row: (row["participant_number"] or 0, row.get("value_id") or 0))
+def _actions(r: _Record) -> Rows:
+    chosen = [v for v in r.values if v.chosen and not v.removed]
+    metrics = r.all(select(ValueMetric).where(ValueMetric.value_id.in_([v.id for v in chosen] or [-1]))
+                    .order_by(ValueMetric.value_id, ValueMetric.position))
+    return {
+        "actions": [dict(workshop_code=r.code, value_id=v.id, value_name=v.name, position=v.position,
+                         action_statement=v.action_statement,
+                         metrics=sum(1 for m in metrics if m.value_id == v.id)) for v in chosen],
+        "metrics": [dict(workshop_code=r.code, value_id=m.value_id, value_name=r.value_name(m.value_id),
+                         position=m.position, metric=m.name)
+                    for v in chosen for m in metrics if m.value_id == v.id],
+    }
 
-    for e in _all(tx, select(Event).where(Event.workshop_id == ws.id).order_by(Event.id)):
-        actor, number = people.actor(e.actor)
-        out["events"].append(dict(
-            workshop_code=c, event_id=e.id, at=e.at, actor=actor, participant_number=number, kind=e.kind,
-            payload=json.dumps(_scrub(e.payload or {}, people, number), ensure_ascii=False, sort_keys=True)))
-    return out
+
+def _follow_up(r: _Record) -> Rows:
+    value_ids = [v.id for v in r.values] or [-1]
+
+    def team(pid: int) -> str:
+        p = r.people.by_id.get(pid)
+        return p.team if p else ""
+
+    practices = r.all(select(TeamPractice).where(TeamPractice.value_id.in_(value_ids))
+                      .order_by(TeamPractice.value_id, TeamPractice.team))
+    reactions = r.all(select(StakeholderReaction).where(StakeholderReaction.workshop_id == r.ws.id))
+    answers = r.tx.session.execute(
+        select(BenchmarkAnswer, ProfileQuestion).join(ProfileQuestion, ProfileQuestion.id == BenchmarkAnswer.question_id)
+        .where(ProfileQuestion.value_id.in_(value_ids))
+        .order_by(ProfileQuestion.value_id, ProfileQuestion.position, ProfileQuestion.id)).all()
+    survey = r.all(select(SurveyAnswer).where(SurveyAnswer.workshop_id == r.ws.id))
+    by_person = lambda row: (row["participant_number"] or 0, row.get("value_id") or 0)  # noqa: E731
+    return {
+        "team_practices": [dict(workshop_code=r.code, value_id=tp.value_id, value_name=r.value_name(tp.value_id),
+                                team=tp.team, key_actions=tp.key_actions, metrics=tp.metrics)
+                           for tp in practices],
+        "stakeholder_reactions": sorted((dict(
+            workshop_code=r.code, **r.who(sr.participant_id), reaction=sr.reaction, comment=sr.comment,
+            updated_at=sr.updated_at) for sr in reactions), key=by_person),
+        "benchmark_answers": [dict(
+            workshop_code=r.code, value_id=q.value_id, value_name=r.value_name(q.value_id), question_id=q.id,
+            question=q.text, question_removed=q.removed, **r.who(ba.participant_id), team=team(ba.participant_id),
+            answer=ba.answer, updated_at=ba.updated_at) for ba, q in answers],
+        "survey_answers": sorted((dict(
+            workshop_code=r.code, **r.who(sa.participant_id), team=team(sa.participant_id), value_id=sa.value_id,
+            value_name=r.value_name(sa.value_id), meaning=sa.meaning, clarity=sa.clarity,
+            updated_at=sa.updated_at) for sa in survey), key=by_person),
+    }
+
+
+def _events(r: _Record) -> Rows:
+    rows = []
+    for e in r.all(select(Event).where(Event.workshop_id == r.ws.id).order_by(Event.id)):
+        actor, number = r.people.actor(e.actor)
+        rows.append(dict(
+            workshop_code=r.code, event_id=e.id, at=e.at, actor=actor, participant_number=number, kind=e.kind,
+            payload=json.dumps(_scrub(e.payload or {}, r.people, number), ensure_ascii=False, sort_keys=True)))
+    return {"events": rows}
 
 
 def _scrub(payload: dict, people: _People, actor_number: int | None) -> dict:
