@@ -148,7 +148,7 @@ def _reasons(overall: CriterionStats, by_team: dict[str, CriterionStats]) -> tup
         reasons.append("spread")
     if overall.mean is not None and overall.mean < LOW_MEAN:
         reasons.append("unclear")
-    team_means = [s.mean for s in by_team.values() if s.count >= 2 and s.mean is not None]
+    team_means = [s.mean for s in by_team.values() if s.count >= MIN_ANSWERS and s.mean is not None]
     if len(team_means) >= 2 and max(team_means) - min(team_means) >= TEAM_GAP:
         reasons.append("teams")
     return tuple(reasons)
@@ -164,7 +164,7 @@ def _results(tx: Tx, ws: Workshop) -> Results:
         .join(Participant, Participant.id == SurveyAnswer.participant_id)
         .where(SurveyAnswer.workshop_id == ws.id)
         # Meanings are listed by team, never by name or time: candour needs that.
-        .order_by(Participant.team, SurveyAnswer.clarity, SurveyAnswer.id)
+        .order_by(SurveyAnswer.id)
     ).all()
     per_value: dict[int, list] = {}
     people: dict[int, str] = {}
@@ -182,7 +182,8 @@ def _results(tx: Tx, ws: Workshop) -> Results:
         overall = stats(scores)
         results.append(ValueResult(
             v.id, v.name, overall, {s: scores.count(s) for s in range(LOWEST, HIGHEST + 1)}, by_team,
-            [Meaning(team, clarity, meaning) for team, clarity, meaning in answers if meaning],
+            sorted((Meaning(team, clarity, meaning) for team, clarity, meaning in answers if meaning),
+                   key=lambda m: (_team_order(m.team), m.clarity, m.meaning)),
             _reasons(overall, by_team)))
     team_counts: dict[str, int] = {}
     for team in people.values():

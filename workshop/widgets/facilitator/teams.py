@@ -56,7 +56,7 @@ class TeamsPanel(Panel):
             hint(t("With each team (support, sales, design, product, HR, leadership, marketing), write what the "
                    "value asks of them: a few key actions and the metrics that show it. It goes into the "
                    "philosophy document.")),
-            self.value, self.summary, self.rows, self.feedback,
+            self.summary, self.value, self.rows, self.feedback,
         ]
         self.refresh(status)
 
