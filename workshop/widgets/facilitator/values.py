@@ -198,9 +198,11 @@ class ValuesPanel(Panel):
                                        f"<span class='ws-muted'>({len(loose)})</span></h3>"
                                        + ("" if loose else f'<p class="ws-muted">{esc(t("Every card is in a value."))}</p>'))
         total = sum(len(cs) for _, cs in board.values) + len(board.unassigned)
+        n = len(board.values)
         set_html(self.summary, '<p class="ws-muted">' + esc(
-            t("{values} values · {grouped} of {total} cards grouped").format(
-                values=len(board.values), grouped=total - len(board.unassigned), total=total)) + "</p>")
+            t.ngettext("{n} value", "{n} values", n).format(n=n) + " · "
+            + t.ngettext("{grouped} of {total} card grouped", "{grouped} of {total} cards grouped", total).format(
+                grouped=total - len(board.unassigned), total=total)) + "</p>")
         note = "" if structure else (
             '<div class="ws-banner">' + esc(t("The vote has started: cards can no longer be regrouped. "
                                               "Names and descriptions can still be polished.")) + "</div>")
