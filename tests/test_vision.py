@@ -93,6 +93,7 @@ def test_rating_needs_a_draft_and_the_rating_stage(store, drafting):
 @pytest.mark.parametrize("criterion, score, error", [
     ("simple", 0, InvalidInput), ("simple", 6, InvalidInput), ("simple", 2.5, InvalidInput),
     ("simple", "five", InvalidInput), ("beauty", 3, InvalidInput),
+    ("simple", True, InvalidInput), ("simple", float("inf"), InvalidInput), ("simple", float("nan"), InvalidInput),
 ])
 def test_scores_outside_1_to_5_and_unknown_criteria_are_refused(store, drafting, criterion, score, error):
     code, key, (ana, _, _) = drafting

@@ -69,8 +69,10 @@ def test_the_budget_cannot_be_overspent(store, created):
         voting.set_dots(store, code, ana, vids[0], 4)
     with refused(store, InvalidInput):
         voting.set_dots(store, code, ana, vids[0], -1)
-    with refused(store, InvalidInput, match="whole number"):
-        voting.set_dots(store, code, ana, vids[0], 1.5)
+    for not_a_count in [1.5, True, float("inf"), "two"]:
+        with refused(store, InvalidInput, match="whole number"):
+            voting.set_dots(store, code, ana, vids[0], not_a_count)
+    assert voting.set_dots(store, code, ana, vids[0], 2.0).used == 2  # a whole float is fine
     # Another person's dots are their own budget.
     assert voting.set_dots(store, code, ben, vids[1], 3).used == 3
     assert voting.ballot(store, code, ana).used == 2

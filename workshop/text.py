@@ -42,10 +42,11 @@ def clean(value, *, what: str, limit: int, multiline: bool = False, required: bo
 def whole_number(value, *, what: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         try:
-            if isinstance(value, float) and value != int(value):
+            # A ticked checkbox is not a number, though int(True) would make it 1.
+            if isinstance(value, bool) or (isinstance(value, float) and value != int(value)):
                 raise ValueError
             value = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
             raise InvalidInput(N_("The {what} must be a whole number."), what=what) from None
     if not low <= value <= high:
         raise InvalidInput(
