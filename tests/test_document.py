@@ -112,3 +112,20 @@ def test_write_documents_writes_three_files_and_needs_the_key(named, tmp_path):
     assert all(p.stat().st_size > 1000 for p in paths)
     with pytest.raises(NotAuthorized):
         document.render_markdown(store, f.code, "wrong-key")
+
+
+def test_workshop_export_writes_the_documents_beside_the_csv_files(named, tmp_path, capsys):
+    from workshop import cli
+
+    store, f = named
+    out = tmp_path / "export"
+    assert cli.main(["--db", store.url, "export", f.code, "--out", str(out), "--key", f.key]) == 0
+    stem = document.file_stem(f.code)
+    assert {f"{stem}.md", f"{stem}.html", f"{stem}.docx"} <= {p.name for p in out.iterdir()}
+    assert any(p.suffix == ".csv" for p in out.iterdir())
+    assert f"{stem}.docx" in capsys.readouterr().out
+
+    bare = tmp_path / "no-key"
+    assert cli.main(["--db", store.url, "export", f.code, "--out", str(bare)]) == 0
+    assert not any(p.name.startswith("philosophy-") for p in bare.iterdir())
+    assert "need --key" in capsys.readouterr().err

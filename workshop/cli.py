@@ -79,6 +79,12 @@ def cmd_export(args) -> int:
     from .store import normalize_code
     out = args.out or f"exports/{normalize_code(args.code)}"
     written = export.export_workshop(_store(args), args.code, out, key=args.key)
+    if args.documents and args.key:
+        from . import document
+        written = [*written, *document.write_documents(_store(args), args.code, out, args.key)]
+    elif args.documents:
+        print("workshop: the philosophy documents need --key (they name who took part); "
+              "only the CSV files were written.", file=sys.stderr)
     for path in written:
         print(path)
     return 0
@@ -154,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--out", default=None, help="folder to write into (default: exports/CODE)")
     p.add_argument("--key", default=None, help="facilitator key (needed for names in a named workshop)")
+    p.add_argument("--no-documents", dest="documents", action="store_false",
+                   help="skip the philosophy documents (Markdown, HTML and Word; written when --key is given)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="serve the facilitation apps with Voila")
