@@ -64,6 +64,13 @@ def test_readability_formulas_rank_plain_above_convoluted_text():
         "Kundenzufriedenheitsoptimierungsmaßnahmen erfordern Prozessverantwortlichkeiten.")
 
 
+def test_the_band_agrees_with_the_rounded_score_shown():
+    for text in ["Honesty is our policy", "We fix it fast.", "Comprehensive organisational responsiveness."]:
+        read = next(h for h in hints.vision_hints(text) if h.kind == "readability")
+        value, band = read.params["value"], read.params["band"]
+        assert (band == "easy to read") == (value >= 60), (text, value, band)
+
+
 def test_word_count_counts_characters_for_chinese():
     assert hints.word_count("Do it right the first time") == 6
     assert hints.word_count("第一次就做對", "zh_Hant") == 6
@@ -94,6 +101,7 @@ def test_action_verbs_and_i_statements_pass(text):
 @pytest.mark.parametrize("text,kind", [
     ("Honesty is our policy", "none"), ("Customers come first", "none"), ("We listen to every customer", "we"),
     ("Ehrlichkeit ist uns wichtig", "none"), ("Wir hören zu", "we"),
+    ("Kunden treffen echte Menschen, die zuhören und lösen", "none"),
     ("誠實很重要", "none"), ("我們傾聽客戶", "we"),
 ])
 def test_statements_without_an_action_verb_or_i_are_flagged(text, kind):

@@ -204,16 +204,16 @@ def _ease_band(score: float) -> str:
 
 def readability(text: str, lang: str) -> Hint:
     if lang == "zh_Hant":
-        cps = chars_per_sentence(text)
+        cps = round(chars_per_sentence(text))
         band = N_("easy to read") if cps <= 20 else N_("fairly hard to read") if cps <= 35 else N_("hard to read")
         return Hint("readability", OK if cps <= 35 else WARN,
                     N_("Characters per sentence: {value} ({band})."), {"value": round(cps), "band": band}, ("band",))
     if lang == "de":
-        score = amstad_reading_ease(text)
+        score = round(amstad_reading_ease(text))
         return Hint("readability", OK if score >= 30 else WARN,
                     N_("Reading ease (Amstad, German Flesch): {value} of 100 ({band})."),
                     {"value": round(score), "band": _ease_band(score)}, ("band",))
-    score = flesch_reading_ease(text)
+    score = round(flesch_reading_ease(text))
     return Hint("readability", OK if score >= 30 else WARN,
                 N_("Reading ease (Flesch): {value} of 100 ({band})."),
                 {"value": round(score), "band": _ease_band(score)}, ("band",))
@@ -297,9 +297,10 @@ def _starts_with_action_de(text: str) -> str:
     if words_[i] in _DE_VERBS:
         return "verb"
     # "Jeden Kunden mit Dringlichkeit behandeln": German puts the infinitive last,
-    # and, unlike nouns, it is written in lower case.
+    # and, unlike nouns, it is written in lower case. A comma means a clause
+    # ("…, die zuhören und lösen"), whose verb comes last too: not a bare infinitive.
     last = raw[-1]
-    if last[:1].islower() and normalize(last).endswith(("en", "ern", "eln")):
+    if "," not in text and last[:1].islower() and normalize(last).endswith(("en", "ern", "eln")):
         return "verb"
     return "none"
 
