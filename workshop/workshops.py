@@ -440,10 +440,40 @@ def participants(tx: Tx, code: str, key: str, role: str | None = "member") -> li
 
 
 @query
-def check_key(tx: Tx, code: str, key: str) -> bool:
-    """True when ``key`` is the facilitator key of ``code`` (raises NotFound for no workshop)."""
+def _key_matches(tx: Tx, code: str, key: str) -> bool:
     ws = tx.workshop(code)
     return bool(key) and credentials.matches(key, ws.key_hash)
+
+
+def check_key(store: Store, code: str, key: str) -> bool:
+    """True when ``key`` is the facilitator key of ``code`` (raises NotFound for no workshop).
+
+    Wrong keys and unknown codes are counted; too many lately are refused
+    (NotAuthorized) before the key is even compared, so guessing is slowed."""
+    from . import throttle
+
+    throttle.check(store, "code")
+    throttle.check(store, "key", code)
+    try:
+        opened = _key_matches(store, code, key)
+    except NotFound:
+        throttle.record(store, "code")
+        raise
+    if not opened:
+        throttle.record(store, "key", code)
+    return opened
+
+
+def enter(store: Store, code: str) -> Status:
+    """The workshop's status for a visitor who opens a link; unknown codes count towards the throttle."""
+    from . import throttle
+
+    throttle.check(store, "code")
+    try:
+        return status(store, code)
+    except NotFound:
+        throttle.record(store, "code")
+        raise
 
 
 @query

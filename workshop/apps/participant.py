@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as w
 from IPython.display import display
 
-from ..errors import NotFound
+from ..errors import NotAuthorized, NotFound
 from ..i18n import translator
 from ..store import open_store
 from ..widgets.common import esc, style
@@ -30,6 +30,11 @@ def build(params: dict[str, str], store=None) -> w.Widget:
         return w.VBox([style(), w.HTML(
             f'<div class="ws-app"><div class="ws-title">{esc(t("This link does not open a workshop."))}</div>'
             f'<p>{esc(t("There is no workshop with the code {code}. Check the link with your facilitator.").format(code=code))}</p></div>')])
+    except NotAuthorized as err:  # too many wrong codes tried lately
+        t = translator(params.get("lang"))
+        return w.VBox([style(), w.HTML(
+            f'<div class="ws-app"><div class="ws-title">{esc(t("This link does not open a workshop."))}</div>'
+            f'<p>{esc(err.localized(t))}</p></div>')])
 
 
 def warm_up() -> None:

@@ -7,7 +7,7 @@ import logging
 import ipywidgets as w
 
 from ... import credentials, phases, workshops
-from ...errors import WorkshopError
+from ...errors import NotAuthorized, WorkshopError
 from ...i18n import translator
 from ...store import Store, normalize_code
 from ..common import Feedback, esc, style
@@ -52,7 +52,14 @@ class KeyGate(w.VBox):
 
     def _try(self) -> None:
         key = self.key.value.strip()
-        if key_opens(self.store, self.code, key):
+        try:
+            opened = bool(self.code and key) and workshops.check_key(self.store, self.code, key)
+        except NotAuthorized as err:  # too many wrong keys lately: say so, not "wrong key"
+            self.feedback.error(err.localized(self.t))
+            return
+        except WorkshopError:
+            opened = False
+        if opened:
             self.key.value = ""
             self.on_open(key)
         else:

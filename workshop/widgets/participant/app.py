@@ -56,7 +56,7 @@ class ParticipantApp(w.VBox):
         self.add_class("ws-app")
         self.add_class("ws-participant")
         self.store, self.code = store, workshops.normalize_code(code)
-        self.status = workshops.status(store, self.code)
+        self.status = workshops.enter(store, self.code)
         self.t = translator(lang or self.status.language)
         self.joined: workshops.Joined | None = None
         self.view = None
