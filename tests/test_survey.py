@@ -105,3 +105,17 @@ def test_survey_opens_once_the_values_are_actionable(store):
     token = survey.join(store, f.code, "Ana", "support").token
     with refused(store, WrongPhase, match="made actionable"):
         survey.answer(store, f.code, token, f.value_ids[0], 3)
+
+
+def test_the_demo_follow_up_shows_autonomy_read_apart_by_support_and_sales(sqlite_url):
+    from workshop import demo, demo_followup
+    from workshop.store import Store
+
+    store = Store(sqlite_url)
+    code, key = demo.seed(store, phases.PUBLISHED)
+    demo_followup.seed_followup(store, code, key)
+    results = survey.results(store, code, key)
+    assert results.respondents == len(demo_followup.SURVEY_TEAMS)
+    assert [v.name for v in results.divergent] == ["Autonomy"]
+    autonomy = results.divergent[0]
+    assert autonomy.by_team["support"].mean > 4 > 2.5 > autonomy.by_team["sales"].mean
