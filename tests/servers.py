@@ -110,7 +110,8 @@ class Server:
         cmd = workshop_command() + ["--db", self.db_url, "serve", "--port", str(self.port),
                                     "--participants", str(self.participants)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                                     stdin=subprocess.DEVNULL, start_new_session=True,
+                                     preexec_fn=_die_with_test_run)
         log.close()
         self.wait_until_up(timeout)
         if warm:
@@ -162,29 +163,32 @@ class Server:
         return text[-tail:]
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Kill the whole process group: the server and every kernel it started."""
+        """Send ``sig`` to the server, Voila and every kernel at once (a crash, for fault tests)."""
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=15)
+        tree = [self.proc.pid] + descendants(self.proc.pid)
+        for pid in tree:
+            _signal(pid, sig)
+        _wait_gone(tree, 15)
+        self.proc.wait(timeout=15)
 
     def stop(self) -> None:
-        """Ask politely, then force; the kernels are in the same process group."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.kill(signal.SIGTERM)
-        # Voila's kernels may outlive a SIGTERMed parent: sweep the group.
+        """Stop politely (Voila shuts its kernels down), then force whatever is left."""
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            tree = descendants(self.proc.pid)  # before the parent dies and they are re-parented
+            if self.proc.poll() is None:
+                _signal(self.proc.pid, signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    _signal(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait(timeout=15)
+            for pid in tree:
+                _signal(pid, signal.SIGTERM)
+            if not _wait_gone(tree, 10):
+                for pid in tree:
+                    _signal(pid, signal.SIGKILL)
+                _wait_gone(tree, 5)
         if self._store is not None:
             self._store.dispose()
             self._store = None
@@ -194,6 +198,59 @@ class Server:
         self.stop()
         self.proc = None
         return self.start(timeout)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Voila and kernels run in sessions of their own)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _wait_gone(pids: list[int], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.1)
+    return not any(_alive(p) for p in pids)
+
+
+def _die_with_test_run() -> None:
+    """If pytest itself is killed, the server it started gets SIGTERM too (Linux)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def start_server(db_url: str, home: Path, participants: int = 3, port: int | None = None,

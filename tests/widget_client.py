@@ -179,7 +179,7 @@ class WidgetClient:
                 self.errors.append(content)
 
     # ---- the widget protocol ---------------------------------------------------------------------
-    def request_states(self, timeout: float = 30.0) -> dict[str, Model]:
+    def request_states(self, timeout: float = 60.0) -> dict[str, Model]:
         """Every widget model alive in the kernel, as the kernel reports it."""
         comm_id = uuid.uuid4().hex
         self.send("comm_open", {"comm_id": comm_id, "target_name": CONTROL_TARGET, "data": {}},
