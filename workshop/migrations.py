@@ -54,6 +54,11 @@ def upgrade(engine) -> int:
     """Bring the database to LATEST; returns the version it started at (0 = new).
 
     ``engine`` must begin write transactions (the store's write engine)."""
+    # Every kernel opens the store: a current database must not cost each one the write
+    # lock (100 kernels starting at once queued on it until SQLite said "database is locked").
+    with engine.execution_options(workshop_write=False).connect() as conn:
+        if current_version(conn) == LATEST:
+            return LATEST
     with engine.begin() as conn:
         _serialize(conn)
         version = current_version(conn)

@@ -44,12 +44,12 @@ def warm_up() -> None:
     compiles its SQL, and the first widgets of each kind set up their traits:
     measured, the first ``build`` took 0.32 s + 0.14 s to open the store, the
     next ones 0.08 s."""
-    store = open_store()
     try:
+        store = open_store()
         store.revision("WARMUP")
         from .. import workshops
         workshops.status(store, "WARMUP")
-    except Exception:  # noqa: BLE001 - NotFound is expected; a down database shows later
+    except Exception:  # noqa: BLE001 - NotFound is expected; a busy or down database is retried per visitor
         pass
     for cls in (w.HTML, w.Button, w.Text, w.Dropdown, w.VBox, w.HBox):
         cls().close()
