@@ -25,6 +25,10 @@ CSS = """
 .ws-grid th, .ws-grid td { border-bottom:1px solid #eaecf0; padding:4px 8px; text-align:left; vertical-align:top; }
 .ws-grid td.num, .ws-grid th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .ws-flag { color:#b54708; font-weight:600; }
+.ws-dist { display:inline-flex; align-items:flex-end; gap:3px; height:42px; }
+.ws-dist-col { display:flex; flex-direction:column; align-items:center; justify-content:flex-end; width:16px;
+  font-size:.7em; color:#52606d; }
+.ws-dist-bar { display:block; width:12px; background:#2e90fa; border-radius:2px 2px 0 0; }
 .ws-sheet h4 { margin:12px 0 2px; }
 .ws-sheet .ws-q { font-style:italic; margin:8px 0 2px; overflow-wrap:anywhere; }
 .ws-sheet .ws-a { border-left:3px solid #b2ccff; padding:2px 10px; margin:3px 0; white-space:pre-wrap; overflow-wrap:anywhere; }

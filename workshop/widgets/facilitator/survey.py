@@ -28,19 +28,28 @@ def _num(x: float | None) -> str:
     return "–" if x is None else f"{x:.1f}"
 
 
+def distribution_html(distribution: dict[int, int]) -> str:
+    """Five small columns, one per score: the shape of the answers at a glance."""
+    top = max([*distribution.values(), 1])
+    bars = "".join(f'<span class="ws-dist-col" title="{s}: {n}"><span class="ws-dist-bar" '
+                   f'style="height:{max(2, round(28 * n / top)) if n else 0}px"></span>{s}</span>'
+                   for s, n in distribution.items())
+    return f'<span class="ws-dist">{bars}</span>'
+
+
 def values_html(results: survey.Results, t) -> str:
     head = (f"<tr><th>{esc(t('Value'))}</th><th class='num'>{esc(t('Answers'))}</th>"
             f"<th class='num'>{esc(t('Clarity'))}</th><th class='num'>{esc(t('Spread'))}</th>"
             f"<th>{esc(t('1 to 5'))}</th><th></th></tr>")
     rows = []
     for v in results.values:
-        dist = " ".join(f"{s}:{n}" for s, n in v.distribution.items())
+        dist = distribution_html(v.distribution)
         flag = ("<span class='ws-flag'>⚠ " + esc(" ".join(t(survey.REASONS[r]) for r in v.reasons)) + "</span>"
                 if v.reasons else "")
         rows.append(f"<tr class='ws-survey-row{' ws-divergent' if v.reasons else ''}'><td><b>{esc(v.name)}</b></td>"
                     f"<td class='num'>{v.clarity.count}</td>"
                     f"<td class='num' style='background:{_clarity_color(v.clarity.mean)}'>{_num(v.clarity.mean)}</td>"
-                    f"<td class='num'>{_num(v.clarity.spread)}</td><td class='ws-muted'>{esc(dist)}</td>"
+                    f"<td class='num'>{_num(v.clarity.spread)}</td><td>{dist}</td>"
                     f"<td>{flag}</td></tr>")
     return f'<table class="ws-grid ws-survey-values">{head}{"".join(rows)}</table>'
 
