@@ -93,7 +93,7 @@ def _values(d: PhilosophyData, t: Translator) -> list[Block]:
 def _living(d: PhilosophyData, t: Translator) -> list[Block]:
     out: list[Block] = [Heading(2, t("How we live our support philosophy"))]
     if not d.values:
-        return out
+        return out + [Note(t("Not chosen yet."))]
     out.append(Table([t("Value"), t("Action statement"), t("Key metrics")],
                      [[v.name, v.action_statement or "–", ", ".join(v.metrics) or "–"] for v in d.values],
                      first_column_bold=True))
@@ -146,7 +146,7 @@ def _appendix(d: PhilosophyData, t: Translator) -> list[Block]:
     out: list[Block] = [
         Heading(2, t("Appendix: how we wrote it"), page_break=True),
         Para(date, label=t("Date of the workshop")),
-        Para(s.question, label=t("Brainstorm question")),
+        Para(t(s.question), label=t("Brainstorm question")),
         Para(str(s.cards), label=t("Cards written")),
     ]
     if s.anonymous:
