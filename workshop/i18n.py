@@ -9,6 +9,7 @@ Usage from the shell: ``python -m workshop.i18n extract|update|compile|check``.
 
 from __future__ import annotations
 
+import ast
 import gettext as _gettext
 import sys
 from functools import lru_cache
@@ -85,18 +86,78 @@ def translator(lang: str | None) -> Translator:
 
 # ---- maintenance commands -------------------------------------------------------------
 
-def _extract():
-    """Extract every message id from the package into workshop/locale/workshop.pot."""
+#: Translation function name -> how many leading arguments are messages (ngettext: singular, plural).
+KEYWORDS = {"_": 1, "gettext": 1, "N_": 1, "t": 1, "ngettext": 2}
+#: The same in Babel's notation.
+BABEL_KEYWORDS = {name: None if n == 1 else tuple(range(1, n + 1)) for name, n in KEYWORDS.items()}
+
+
+def _keyword(call):
+    """The gettext keyword a call uses (``t(...)``, ``self.t(...)``, ``t.ngettext(...)``), or None."""
+    f = call.func
+    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    return name if name in KEYWORDS else None
+
+
+def extract_python(fileobj, keywords, comment_tags, options):
+    """Babel extraction method that reads the syntax tree instead of the token stream.
+
+    Babel's own Python extractor sees an f-string as one string token, so a
+    ``t("...")`` or ``t.ngettext(...)`` written inside ``f"...{t('...')}"`` was
+    silently missing from the catalogue; the tree has those calls as nodes.
+    """
+    source = fileobj.read().decode("utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not _keyword(node):
+            continue
+        n = KEYWORDS[_keyword(node)]
+        args = node.args[:n]
+        if len(args) < n or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+            continue  # t(variable): the message was marked where it was written
+        message = args[0].value if n == 1 else tuple(a.value for a in args)
+        above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+        comments = [above.split("TRANSLATORS:", 1)[1].strip()] if "# TRANSLATORS:" in above else []
+        yield node.lineno, _keyword(node), message, comments
+
+
+def unextractable() -> list[str]:
+    """Translation calls whose message is built at run time (f-string, ``+``, ``%``, ``.format`` inside).
+
+    Such a message can never match a catalogue entry, so it is always shown in English.
+    """
+    out = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _keyword(node) and node.args:
+                for a in node.args[:KEYWORDS[_keyword(node)]]:
+                    if isinstance(a, (ast.JoinedStr, ast.BinOp)) or (
+                            isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute)
+                            and isinstance(a.func.value, (ast.Constant, ast.JoinedStr))):
+                        out.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}")
+    return out
+
+
+def _catalog():
+    """Every message id of the package, read from the source."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
-    from babel.messages.pofile import write_po
 
     catalog = Catalog(project="workshop", domain=DOMAIN)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None}
     for filename, lineno, message, comments, context in extract_from_dir(
-        PACKAGE_DIR, method_map=[("**.py", "python")], keywords=keywords, comment_tags=("TRANSLATORS:",),
+        PACKAGE_DIR, method_map=[("**.py", extract_python)], keywords=BABEL_KEYWORDS, comment_tags=("TRANSLATORS:",),
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def _extract():
+    """Extract every message id from the package into workshop/locale/workshop.pot."""
+    from babel.messages.pofile import write_po
+
+    catalog = _catalog()
     pot = LOCALE_DIR / f"{DOMAIN}.pot"
     pot.parent.mkdir(parents=True, exist_ok=True)
     with pot.open("wb") as f:
@@ -127,7 +188,7 @@ def missing(lang: str) -> list[str]:
     """Message ids of the code that have no translation in ``lang``."""
     from babel.messages.pofile import read_po
 
-    catalog = _extract()
+    catalog = _catalog()
     po = _po(lang)
     if not po.exists():
         return [m.id for m in catalog if m.id]
@@ -157,7 +218,10 @@ def main(argv: list[str]) -> int:
         for lang, ids in bad.items():
             for i in ids:
                 print(f"{lang}: {i}")
-        return 1 if any(bad.values()) else 0
+        built = unextractable()
+        for where in built:
+            print(f"message built at run time, cannot be translated: {where}")
+        return 1 if any(bad.values()) or built else 0
     else:
         print("usage: python -m workshop.i18n extract|update|compile|check", file=sys.stderr)
         return 2

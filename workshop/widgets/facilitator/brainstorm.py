@@ -53,7 +53,7 @@ class BrainstormPanel(Panel):
         super().refresh(status)
         t, c = self.t, self.console
         set_html(self.question, f'<div class="ws-muted">{esc(t("The question"))}</div>'
-                                f'<div class="ws-title ws-question">{esc(status.question)}</div>')
+                                f'<div class="ws-title ws-question">{esc(t(status.question))}</div>')
         wall = cards.facilitator_wall(c.store, c.code, c.key)
         people = workshops.participants(c.store, c.code, c.key)
         set_html(self.count, f'<div class="ws-count-big">{len(wall)}</div><div class="ws-muted">'

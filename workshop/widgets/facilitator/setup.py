@@ -67,7 +67,7 @@ class SetupPanel(Panel):
     def refresh(self, status) -> None:
         super().refresh(status)
         server = {"title": status.title, "company": status.company, "purpose": status.purpose,
-                  "question": status.question, "language": status.language, "anonymous": status.anonymous,
+                  "question": self.t(status.question), "language": status.language, "anonymous": status.anonymous,
                   "vote_target": status.vote_target}
         for name, widget in self.details.items():
             # Only a field the facilitator has not touched follows the database.

@@ -101,7 +101,7 @@ class BrainstormView(StageView):
     def refresh(self, status) -> None:
         super().refresh(status)
         t = self.t
-        self.question.value = f'<p class="ws-question"><b>{esc(status.question)}</b></p>'
+        self.question.value = f'<p class="ws-question"><b>{esc(t(status.question))}</b></p>'
         self.room.value = "<p>" + esc(t("The room has written {n} cards so far.").format(n=status.cards)) + "</p>"
         if status.cards_revealed:
             wall = cards.wall(self.visitor.store, self.visitor.code)
