@@ -213,7 +213,12 @@ def test_rounds_repeat_until_the_target_remains(store, created):
 def test_a_round_closed_by_mistake_can_be_reopened(store, created):
     code, key = created
     tokens, v = voting_workshop(store, code, key, n_values=7, n_people=1)
+    with refused(store, WrongPhase, match="No round has been closed"):
+        voting.reopen_last_round(store, code, key)
     voting.open_round(store, code, key, budget=2)
+    # The first round is open and nobody has voted: there is still nothing closed to reopen.
+    with refused(store, WrongPhase, match="No round has been closed"):
+        voting.reopen_last_round(store, code, key)
     vote(store, code, {tokens[0]: {v[0]: 1, v[1]: 1}})
     voting.close_round(store, code, key)  # five tie at zero for three places: a run-off opens
     assert voting.ballot(store, code, tokens[0]).is_runoff
@@ -225,6 +230,11 @@ def test_a_round_closed_by_mistake_can_be_reopened(store, created):
     assert [r.number for r in voting.rounds(store, code)] == [1]
     voting.set_dots(store, code, tokens[0], v[1], 0)
     voting.set_dots(store, code, tokens[0], v[2], 1)
+    # Once somebody voted in the run-off it must be closed, not thrown away.
+    voting.close_round(store, code, key)
+    voting.set_dots(store, code, tokens[0], voting.ballot(store, code, tokens[0]).lines[0].value_id, 1)
+    with refused(store, WrongPhase, match="already has votes"):
+        voting.reopen_last_round(store, code, key)
 
 
 def test_the_facilitator_can_settle_a_tie_the_room_cannot_break(store, created):

@@ -234,8 +234,10 @@ def reopen_last_round(tx: Tx, code: str, key: str) -> int:
     if not rounds:
         raise WrongPhase(N_("No round has been closed yet."))
     last = rounds[0]
+    if last.status == "open" and len(rounds) < 2:
+        raise WrongPhase(N_("No round has been closed yet."))
     if last.status == "open":
-        if len(rounds) < 2 or tx.session.execute(select(func.count()).select_from(Vote).where(
+        if tx.session.execute(select(func.count()).select_from(Vote).where(
                 Vote.round_id == last.id, Vote.dots > 0)).scalar():
             raise WrongPhase(N_("The open round already has votes; close it instead."))
         tx.session.execute(delete(RoundCandidate).where(RoundCandidate.round_id == last.id))
