@@ -254,14 +254,20 @@ def drafting(room: Room) -> None:
     room.advance()
 
 
+def all_html(widget) -> str:
+    """Every HTML the widget tree sends to the browser, as sent."""
+    if isinstance(widget, w.HTML):
+        return widget.value
+    return "".join(all_html(c) for c in getattr(widget, "children", ()))
+
+
 def test_drafts_appear_live_escaped_and_the_facilitator_can_remove_one(room):
     drafting(room)
     panel = room.panel(VisionPanel)
     assert "0 drafts" in screen(panel)
     vision.add_draft(room.store, room.code, room.tokens["Ana"], "<b>Honest</b> & quick, every time")
     refresh(room, panel)
-    raw = "".join(child.value for row in panel.list.children
-                  for child in ([row] if isinstance(row, w.HTML) else row.children) if isinstance(child, w.HTML))
+    raw = all_html(panel.list)
     assert "&lt;b&gt;Honest&lt;/b&gt; &amp; quick" in raw and "<b>Honest</b>" not in raw
     assert "1 draft " in screen(panel) + " " and "Ana" not in screen(panel.list)
 
@@ -424,3 +430,27 @@ def test_the_shell_refreshes_the_voting_panel_when_a_participant_votes(room):
     assert app.live.check_now()
     assert "1 of 3 have voted" in screen(panel.voters)
     assert "Respect" not in screen(panel.voters)
+
+
+def test_each_draft_shows_hints_beside_it_without_deciding_anything(room):
+    drafting(room)
+    panel = room.panel(VisionPanel)
+    vision.add_draft(room.store, room.code, room.tokens["Ana"], "World-class service, always available 24/7")
+    refresh(room, panel)
+    raw = all_html(panel.list)
+    assert 'data-kind="cliche"' in raw and 'data-kind="promise"' in raw
+    assert "24/7" in raw  # the promise is quoted back so the room sees what to question
+    # Hints inform; the draft is still there to be rated and chosen.
+    assert [d.text for d in vision.drafts(room.store, room.code)] == ["World-class service, always available 24/7"]
+
+
+def test_an_action_statement_without_an_action_verb_is_flagged_as_it_is_typed(room):
+    from workshop.widgets.facilitator.actions import ActionsPanel
+    actions_stage(room)
+    panel = room.panel(ActionsPanel)
+    row = next(iter(panel._rows.values()))
+    row.statement.value = "Customers and their happiness"
+    flagged = row.hints.value
+    row.statement.value = "Say what you mean, mean what you say."
+    assert 'data-kind="action' in flagged and "ws-hint-warning" in flagged
+    assert "ws-hint-warning" not in row.hints.value

@@ -7,6 +7,7 @@ import ipywidgets as w
 from ... import actionable, grouping
 from ...errors import N_
 from ..common import esc
+from ..hints import HintsView
 from .base import Panel, button, section, set_html
 from .bits import gapped, show, stylesheet
 
@@ -56,6 +57,9 @@ class ValueActions(w.VBox):
         self.metrics = w.Textarea(placeholder=t("One metric per line, e.g. Customer Satisfaction (CSAT)"),
                                   description=t("Metrics"), rows=2, layout=w.Layout(width="calc(100% - 6px)"))
         self.metrics.add_class("ws-action-metrics")
+        # Flags a statement that starts with neither an action verb nor "I".
+        self.hints = HintsView(t, "action", lang=panel.status.language)
+        self.statement.observe(lambda change: self.hints.show(change["new"]), "value")
         self.suggestion = w.HTML()
         self.use_suggestion = button(t("Add the suggested metrics"), self._suggest, icon="lightbulb-o")
         self.use_suggestion.add_class("ws-use-suggestion")
@@ -65,7 +69,7 @@ class ValueActions(w.VBox):
         for field in (self.statement, self.metrics):
             field.observe(lambda _: self._mark(), "value")
         self.saved: tuple[str, tuple[str, ...]] | None = None
-        self.children = [self.title, self.statement, self.metrics,
+        self.children = [self.title, self.statement, self.hints, self.metrics,
                          w.HBox([self.suggestion, self.use_suggestion], layout=w.Layout(align_items="center", flex_flow="row wrap")),
                          gapped(w.HBox([self.save, self.state], layout=w.Layout(align_items="center")))]
         self.update(value, editable=True)

@@ -6,6 +6,7 @@ import ipywidgets as w
 from babel.numbers import format_decimal
 
 from ... import criteria, grouping, phases, vision, workshops
+from ..hints import HintsView
 from ..common import esc
 from .base import Panel, button, section, set_html
 from .bits import show, stylesheet
@@ -170,7 +171,11 @@ class VisionPanel(Panel):
         return t("The vision is chosen. Its wording can still be polished while values are made actionable.")
 
     def _row(self, i: int, draft_id: int, text: str, editable: bool) -> w.Widget:
-        card = w.HTML(f'<div class="ws-card"><span class="ws-draft-no">{i}.</span>{esc(text)}</div>')
+        # Hints inform the ratings (clichés, promises, readability); they never replace them.
+        hints = HintsView(self.t, "vision", lang=self.status.language)
+        hints.show(text)
+        card = w.VBox([w.HTML(f'<div class="ws-card"><span class="ws-draft-no">{i}.</span>{esc(text)}</div>'),
+                       hints])
         card.add_class("ws-grow")
         if not editable:
             return card

@@ -6,6 +6,7 @@ import ipywidgets as w
 
 from ... import criteria, vision
 from ..common import esc, run_action
+from ..hints import HintsView
 from .base import StageView, heading, note
 
 
@@ -57,7 +58,9 @@ class RatingView(StageView):
         blocks = []
         for i, d in enumerate(drafts, 1):
             rows = [CriterionRow(self, d.id, c, mine.get((d.id, c))) for c in criteria.ORDER]
-            box = w.VBox([w.HTML(f'<div class="ws-card"><b>{i}.</b> {esc(d.text)}</div>'), *rows])
+            hints = HintsView(self.t, "vision", lang=self.status.language)
+            hints.show(d.text)
+            box = w.VBox([w.HTML(f'<div class="ws-card"><b>{i}.</b> {esc(d.text)}</div>'), hints, *rows])
             box.add_class("ws-draft-rating")
             blocks.append(box)
         self.list.children = blocks
