@@ -202,3 +202,25 @@ def test_workshop_new_language_de_creates_a_german_workshop(tmp_path):
         assert "Beitreten" in texts(app)
     finally:
         store.engine.dispose()
+
+
+def test_data_files_carry_every_text_in_all_three_languages():
+    from pathlib import Path
+
+    gaps = []
+
+    def walk(x, where):
+        if isinstance(x, dict) and "en" in x and set(x) <= set(i18n.LANGUAGES):
+            for lang in i18n.LANGUAGES:
+                if not x.get(lang) or (lang == "zh_Hant" and not HAN.search(json.dumps(x[lang], ensure_ascii=False))):
+                    gaps.append(f"{where}.{lang}")
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, f"{where}.{k}")
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                walk(v, f"{where}[{i}]")
+
+    for name in ("value_lexicon.json", "metrics.json"):
+        walk(json.loads((Path(__file__).parents[1] / "data" / name).read_text(encoding="utf-8")), name)
+    assert gaps == []
