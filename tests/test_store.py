@@ -112,8 +112,10 @@ def test_every_action_appends_who_what_when_to_the_log(store, created):
         return result
 
     fac = "facilitator"
-    ana = step("participant_joined", "participant:1", workshops.join, code, "Ana")
+    ana = workshops.join(store, code, "Ana")
     me = f"participant:{ana.participant_id}"
+    joined = events(store)[-1]
+    assert (joined.kind, joined.actor, joined.payload["name"]) == ("participant_joined", me, "Ana")
     step("details_updated", fac, workshops.update_details, code, key, company="Acme AG")
     step("grounding_answered", fac, workshops.set_grounding, code, key, "purpose", "Connect people")
     step("timer_started", fac, workshops.start_timer, code, key, 5)
