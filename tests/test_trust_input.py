@@ -259,3 +259,44 @@ WorkshopMachine.TestCase.settings = hsettings(
     max_examples=12, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 test_any_sequence_of_actions_keeps_the_invariants = WorkshopMachine.TestCase
+
+
+# ---- in real Chromium: the facilitator's wall and the participant's page ------------------------------
+HOSTILE_NAMES = ["<script>window.__pwned=1</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>']
+HOSTILE_CARDS = PAYLOADS + ['<img src=x onerror="window.__pwned=1">', "<a href=javascript:alert(1)>x</a>"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_hostile_cards_and_names_show_as_text_on_the_facilitator_wall(server, browser):
+    from tests import browser as B
+
+    code, key = server.create("Hostile wall")
+    workshops.advance(server.store, code, key)
+    tokens = [workshops.join(server.store, code, name).token for name in HOSTILE_NAMES]
+    for i, text in enumerate(HOSTILE_CARDS):
+        cards.add_card(server.store, code, tokens[i % len(tokens)], text)
+    TRIED.extend(HOSTILE_NAMES + HOSTILE_CARDS)
+    facilitator, participant = B.new_visitor(browser), B.new_visitor(browser)
+    try:
+        B.open_app(facilitator.page, server.facilitator_url(code, key, "03-brainstorm.ipynb"), root=".ws-header")
+        facilitator.page.locator(".ws-facilitator-wall .ws-card").first.wait_for(timeout=B.PAGE_TIMEOUT_MS)
+        wall = facilitator.page.locator(".ws-facilitator-wall").first.inner_text()
+        for text in HOSTILE_CARDS + HOSTILE_NAMES:
+            assert text in wall, f"{text!r} is not shown as text on the wall"
+        # The participant page, with a hostile participant's own identity and cards.
+        B.open_app(participant.page, server.participant_url(code, p=tokens[0]))
+        participant.page.locator(".ws-my-card").first.wait_for(timeout=B.PAGE_TIMEOUT_MS)
+        assert HOSTILE_NAMES[0] in participant.page.locator(".ws-app").first.inner_text()
+        cards.reveal(server.store, code, key)
+        participant.page.locator(".ws-wall .ws-card").first.wait_for(timeout=20_000)
+        shown = participant.page.locator(".ws-wall").first.inner_text()
+        for text in HOSTILE_CARDS:
+            assert text in shown
+        for v in (facilitator, participant):
+            assert not B.injection_fired(v.page), "a payload ran script"
+            assert v.dialogs == [], v.dialogs
+        B.screenshot(facilitator.page, "trust-hostile-facilitator-wall")
+    finally:
+        facilitator.close()
+        participant.close()
