@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -20,6 +21,13 @@ from workshop.bench_servers import start_workshop_serve, wait_http, wait_quiet
 from workshop.store import open_store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def run_in_own_loop(coro) -> None:
+    """asyncio.run in a thread of its own: Playwright's sync API, when a browser test
+    ran earlier in this session, keeps an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 
 def chip(html: str, name: str) -> str | None:
@@ -41,7 +49,7 @@ def test_facilitator_on_one_server_sees_every_vote_cast_through_the_other(pg_url
             wait_http(s, 120)
             wait_quiet(s, min_kernels=4, timeout=300)
         assert a.port != b.port
-        asyncio.run(_room(a, b, code, key))
+        run_in_own_loop(_room(a, b, code, key))
     finally:
         a.stop()
         b.stop()
