@@ -73,6 +73,10 @@ def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
         # take the CPU the joins need (py-spy saw refills start inside a five-visitor burst).
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
         "--VoilaConfiguration.show_tracebacks=False",
+        # Kernels talk to the server over Unix sockets, not TCP ports: when dozens of kernels
+        # start at once, TCP ports picked in advance collided ("Address already in use"), the
+        # kernel restarted and its visitor got an app-less page (seen in the bench).
+        "--KernelManager.transport=ipc",
         # When a whole room joins at once the server falls behind reading the kernels'
         # messages; nbclient's default of 4 s then drops the app from the page.
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
@@ -80,6 +84,26 @@ def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
     ]
+
+
+def kernelspec_path() -> Path:
+    """A Jupyter data folder whose "python3" kernel is :mod:`workshop.kernel`.
+
+    Voila starts the kernel the notebooks name (python3); putting this folder
+    first on JUPYTER_PATH makes that name mean our lighter kernel, for these
+    servers only."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="workshop-kernels-"))
+    spec = root / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "workshop.kernel", "-f", "{connection_file}"],
+        "display_name": "Python 3 (workshop)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }, indent=1))
+    return root
 
 
 def public_url(args) -> str:
@@ -122,6 +146,8 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
     env = dict(os.environ)
     env[settings.DB_URL_ENV] = db_url
     env[links.PUBLIC_URL_ENV] = base
+    kernels = kernelspec_path()
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(kernels), env.get("JUPYTER_PATH", "")) if p)
     from .store import open_store
     open_store(db_url)  # create or upgrade the schema once, before kernels race to do it
     cmd = voila_command(args)
@@ -146,6 +172,8 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        import shutil
+        shutil.rmtree(kernels, ignore_errors=True)
 
 
 
