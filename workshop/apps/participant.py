@@ -1,4 +1,11 @@
-"""Entry point of notebooks/participant.ipynb: ?w=CODE[&lang=de][&p=TOKEN]."""
+"""Entry point of notebooks/participant.ipynb: ?w=CODE[&lang=de][&p=TOKEN].
+
+Two cells, so a preheated kernel has done nearly everything before anyone
+arrives. ``prepare`` (first cell) imports, touches the database and builds the
+join screen; Voila renders it into the page ahead of time. ``open_workshop``
+(second cell) waits for the visitor's request, then fills in their workshop:
+a status query and a few changed values, not fifty new widgets.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,7 @@ import ipywidgets as w
 from IPython.display import display
 
 from ..errors import NotAuthorized, NotFound
-from ..i18n import translator
 from ..store import open_store
-from ..widgets.common import esc, style
 from ..widgets.participant import ParticipantApp
 from .request import preheated, query_params
 
@@ -20,44 +25,51 @@ def demo_code(store) -> str:
     return ensure_demo(store, "brainstorm")[0]
 
 
-def build(params: dict[str, str], store=None) -> w.Widget:
-    store = store or open_store()
-    code = params.get("w") or demo_code(store)
+def open_app(app: ParticipantApp, params: dict[str, str]) -> ParticipantApp:
+    """Open the workshop of ``params`` in ``app``, or say why the link opens nothing."""
+    code = params.get("w") or demo_code(app.store)
     try:
-        return ParticipantApp(store, code, lang=params.get("lang"), token=params.get("p"))
+        app.load_workshop(code, lang=params.get("lang"), token=params.get("p"))
     except NotFound:
-        t = translator(params.get("lang"))
-        return w.VBox([style(), w.HTML(
-            f'<div class="ws-app"><div class="ws-title">{esc(t("This link does not open a workshop."))}</div>'
-            f'<p>{esc(t("There is no workshop with the code {code}. Check the link with your facilitator.").format(code=code))}</p></div>')])
+        t = app.t
+        app.show_problem(t("This link does not open a workshop."),
+                         t("There is no workshop with the code {code}. Check the link with your facilitator.").format(code=code))
     except NotAuthorized as err:  # too many wrong codes tried lately
-        t = translator(params.get("lang"))
-        return w.VBox([style(), w.HTML(
-            f'<div class="ws-app"><div class="ws-title">{esc(t("This link does not open a workshop."))}</div>'
-            f'<p>{esc(err.localized(t))}</p></div>')])
+        app.show_problem(app.t("This link does not open a workshop."), err.localized(app.t))
+    return app
 
 
-def warm_up() -> None:
-    """Do, before the visitor arrives, the first-time work a kernel would otherwise do on their clock.
+def build(params: dict[str, str], store=None) -> ParticipantApp:
+    """Both steps at once (tests, and Jupyter without Voila)."""
+    return open_app(ParticipantApp(store or open_store(), lang=params.get("lang")), params)
 
-    A fresh process's first query connects to the database, checks the schema and
-    compiles its SQL, and the first widgets of each kind set up their traits:
-    measured, the first ``build`` took 0.32 s + 0.14 s to open the store, the
-    next ones 0.08 s."""
+
+def warm_up(store) -> None:
+    """Do, before the visitor arrives, the first-time database work a kernel would otherwise
+    do on their clock: connect, check the schema, compile the first queries."""
+    from .. import workshops
     try:
-        store = open_store()
         store.revision("WARMUP")
-        from .. import workshops
         workshops.status(store, "WARMUP")
     except Exception:  # noqa: BLE001 - NotFound is expected; a busy or down database is retried per visitor
         pass
-    for cls in (w.HTML, w.Button, w.Text, w.Dropdown, w.VBox, w.HBox):
-        cls().close()
+
+
+def prepare() -> ParticipantApp:
+    """First cell: the join screen, built and shown before the visitor's request."""
+    store = open_store()
+    if preheated():
+        warm_up(store)
+    app = ParticipantApp(store)
+    display(app)
+    return app
+
+
+def open_workshop(app: ParticipantApp) -> ParticipantApp:
+    """Second cell: wait for the visitor's request (``wait_for_request``), then open their workshop."""
+    return open_app(app, query_params())
 
 
 def show() -> w.Widget:
-    if preheated():
-        warm_up()
-    app = build(query_params())
-    display(app)
-    return app
+    """Both cells in one, for a notebook of a single cell."""
+    return open_workshop(prepare())

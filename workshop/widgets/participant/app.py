@@ -50,22 +50,26 @@ PARTICIPANT_STYLE = """<style>
 
 
 class ParticipantApp(w.VBox):
-    def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None,
-                 live_interval: float = 0.25):
+    """One participant's page. Built in two steps so a preheated kernel does the costly
+    part before anyone arrives: ``ParticipantApp(store)`` makes every widget of the first
+    screen; ``load_workshop(code)`` (when the visitor's link is known) fills in their workshop by
+    changing a few values. ``ParticipantApp(store, code)`` does both at once."""
+
+    def __init__(self, store: Store, code: str | None = None, lang: str | None = None,
+                 token: str | None = None, live_interval: float = 0.25):
         super().__init__()
         self.add_class("ws-app")
         self.add_class("ws-participant")
-        self.store, self.code = store, workshops.normalize_code(code)
-        self.status = workshops.enter(store, self.code)
-        self.t = translator(lang or self.status.language)
+        self.store = store
+        self.code = ""
+        self.status: workshops.Status | None = None
+        self.t = translator(lang)
         self.joined: workshops.Joined | None = None
         self.view = None
         self.phase = None
         self._ticks = 0
-        self.live = Live(store, self.code, interval=live_interval)
-        self.live.on_change(self._changed)
-        self.live.on_connection(self._connection)
-        self.live.on_tick(self._tick)
+        self.live_interval = live_interval
+        self.live: Live | None = None
 
         self.title = w.HTML()
         self.stage = w.HTML()
@@ -78,22 +82,52 @@ class ParticipantApp(w.VBox):
         self.banner = w.HTML()
         self.body = w.VBox()
         self.footer = w.HTML()
-        self.identity = IdentityKeeper(code=self.code)
+        self.identity = IdentityKeeper()
         self.identity.observe(self._identity_ready, "ready")
         header = w.HBox([self.title, self.countdown, self.language],
                         layout=w.Layout(justify_content="space-between", align_items="center",
                                         flex_flow="row wrap", width="100%"))
+        self.join_form = JoinForm(store, None, self.t, self._enter)
+        self.body.children = [self.join_form]
         self.children = [style(), w.HTML(PARTICIPANT_STYLE), header, w.HBox([self.stage, self.who],
                          layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
                          self.banner, self.body, self.footer, self.identity]
+        if code is not None:
+            self.load_workshop(code, lang=lang, token=token)
+
+    def load_workshop(self, code: str, lang: str | None = None, token: str | None = None) -> None:
+        """Show the workshop ``code`` (raises NotFound, or NotAuthorized while codes are being guessed)."""
+        self.code = workshops.normalize_code(code)
+        self.status = workshops.enter(self.store, self.code)
+        self.t = translator(lang or self.status.language)
+        self.live = Live(self.store, self.code, interval=self.live_interval)
+        self.live.on_change(self._changed)
+        self.live.on_connection(self._connection)
+        self.live.on_tick(self._tick)
+        self._set_language_menu(self.t.lang)
         self._paint_header()
-        self.body.children = [JoinForm(store, self.status, self.t, self._enter)]
+        self.join_form.configure(self.status, self.t)
+        # The browser reads the remembered token once it knows the workshop (see IdentityKeeper).
+        self.identity.code = self.code
         if token:
             self._try_token(token)
+        elif self.identity.ready and self.identity.token:
+            self._try_token(self.identity.token)
+
+    def show_problem(self, title: str, message: str) -> None:
+        """Instead of the join form: why this link opens nothing."""
+        self.title.value = f'<div class="ws-title">{esc(title)}</div>'
+        self.body.children = [w.HTML(f"<p>{esc(message)}</p>")]
+        self.language.layout.display = "none"
+
+    def _set_language_menu(self, lang: str) -> None:
+        self.language.unobserve(self._language, "value")
+        self.language.value = lang
+        self.language.observe(self._language, "value")
 
     # ---- identity ------------------------------------------------------------------
     def _identity_ready(self, change) -> None:
-        if change["new"] and self.joined is None and self.identity.token:
+        if change["new"] and self.status is not None and self.joined is None and self.identity.token:
             self._try_token(self.identity.token)
 
     def _try_token(self, token: str) -> None:
@@ -155,10 +189,12 @@ class ParticipantApp(w.VBox):
 
     def _language(self, change) -> None:
         self.t = translator(change["new"])
-        if self.joined is not None:
+        if self.status is None:  # not opened yet
+            self.join_form.configure(None, self.t)
+        elif self.joined is not None:
             self.visitor.t = self.t
             self.phase = None
             self._changed()
         else:
             self._paint_header()
-            self.body.children = [JoinForm(self.store, self.status, self.t, self._enter)]
+            self.join_form.configure(self.status, self.t)

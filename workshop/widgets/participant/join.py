@@ -13,29 +13,41 @@ from .base import full_width
 
 
 class JoinForm(w.VBox):
-    def __init__(self, store, status: Status, t, on_joined: Callable[[Joined], None]):
+    """Built before the visitor arrives (no workshop yet, button disabled); ``configure``
+    then fills in the workshop's language and anonymity by changing a few values."""
+
+    def __init__(self, store, status: Status | None, t, on_joined: Callable[[Joined], None]):
         super().__init__()
-        self.store, self.status, self.t, self.on_joined = store, status, t, on_joined
+        self.store, self.status, self.on_joined = store, status, on_joined
         self.add_class("ws-join")
         self.feedback = Feedback()
         # The app's header already shows the workshop's title above this form.
-        intro = w.HTML(f'<p>{esc(t("Welcome! You are joining a workshop on our customer service philosophy."))}</p>')
-        if status.anonymous:
-            self.name = None
-            explain = w.HTML(f"<p>{esc(t('This workshop is anonymous: nobody will see who wrote what.'))}</p>")
-            self.button = w.Button(description=t("Join anonymously"), button_style="primary")
-            self.children = [intro, explain, self.button, self.feedback]
-        else:
-            self.name = full_width(w.Text(placeholder=t("Your name"), continuous_update=False))
-            self.name.add_class("ws-name")
-            self.button = w.Button(description=t("Join"), button_style="primary")
-            self.name.on_submit(lambda _: self._join())
-            self.children = [intro, self.name, self.button, self.feedback]
+        self.intro = w.HTML()
+        self.explain = w.HTML()
+        self.name = full_width(w.Text(continuous_update=False))
+        self.name.add_class("ws-name")
+        self.name.on_submit(lambda _: self._join())
+        self.button = w.Button(button_style="primary", disabled=True)
         self.button.add_class("ws-join-button")
         self.button.on_click(lambda _: self._join())
+        self.children = [self.intro, self.explain, self.name, self.button, self.feedback]
+        self.configure(status, t)
+
+    def configure(self, status: Status | None, t) -> None:
+        self.status, self.t = status, t
+        self.intro.value = f'<p>{esc(t("Welcome! You are joining a workshop on our customer service philosophy."))}</p>'
+        self.name.placeholder = t("Your name")
+        anonymous = bool(status and status.anonymous)
+        self.explain.value = (f"<p>{esc(t('This workshop is anonymous: nobody will see who wrote what.'))}</p>"
+                              if anonymous else "")
+        self.name.layout.display = "none" if anonymous else None
+        self.button.description = t("Join anonymously") if anonymous else t("Join")
+        self.button.disabled = status is None
 
     def _join(self) -> None:
-        name = self.name.value if self.name is not None else None
+        if self.status is None:
+            return
+        name = None if self.status.anonymous else self.name.value
         self.button.disabled = True
         try:
             joined = run_action(self.feedback, self.t, workshops.join, self.store, self.status.code, name=name)
