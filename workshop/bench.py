@@ -41,10 +41,10 @@ BENCH_NOTES = """\
   `kernel_info`, and the widget manager's `request_states` reply holds the join form's button:
   everything a browser needs to draw the form. Each server had one unmeasured warm-up visit.
 - **Join in Chromium**: headless Chromium, fresh context (cold cache), from navigation to an enabled Join button.
-- **Live**: a participant's vote is stored through the domain (`voting.set_dots`); the time until that
-  participant's page, open in Chromium, shows the dot (timestamped in the page by a MutationObserver),
-  while N participants who joined through the page (their kernels polling) are active and the room
-  votes in the background at N/12 votes/s.
+- **Live**: a participant's vote is stored through the domain (`voting.set_dots`); the time until the
+  facilitator's voting page (05-voting), open in Chromium, shows that participant as having voted
+  (timestamped in the page by a MutationObserver), while N participants who joined through the page
+  (their kernels polling) are active and the room votes in the background at N/12 votes/s.
 - **Memory**: RSS (and USS, the part not shared) of the participant kernels after joining, and of the server process.
 - **Store**: writer processes each cast votes for their own participant at the same moment; lost =
   votes acknowledged but not in the database."""

@@ -87,6 +87,11 @@ class Visit:
         self._control = comm_id
         if self.find(marker) is None:
             raise RuntimeError(f"the app has no widget with class {marker}")
+        # The join screen exists before the visitor arrives; it is ready for input once the
+        # kernel has opened the visitor's workshop and enabled the button.
+        while self.states[self.find(marker)]["state"].get("disabled"):
+            await self.wait_for(lambda m: m["msg_type"] == "comm_msg"
+                                and m["content"].get("comm_id") == self.find(marker), 600)
         self.ready_s = time.perf_counter() - self.t0
 
     async def refresh_states(self) -> dict:
@@ -150,6 +155,7 @@ class Visit:
             if isinstance(raw, bytes):
                 continue  # binary buffers: the app sends none we need
             msg = json.loads(raw)
+            self._track(msg)
             parent = msg.get("parent_header", {}).get("msg_id")
             for entry in list(self._waiters):
                 pid, mtype, check, fut = entry
@@ -159,6 +165,18 @@ class Visit:
                 if (pid is None or (pid == parent and msg["msg_type"] == mtype)) and check(msg):
                     fut.set_result(msg)
                     self._waiters.remove(entry)
+
+    def _track(self, msg: dict) -> None:
+        """Keep ``states`` current from the kernel's widget messages."""
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "comm_open" and content.get("target_name") == "jupyter.widget":
+            data = content.get("data", {})
+            self.states[content["comm_id"]] = {"model_name": data.get("state", {}).get("_model_name"),
+                                               "state": dict(data.get("state", {}))}
+        elif msg.get("msg_type") == "comm_msg":
+            data = content.get("data", {})
+            if data.get("method") in ("update", "echo_update") and content.get("comm_id") in self.states:
+                self.states[content["comm_id"]]["state"].update(data.get("state", {}))
 
     async def join_as(self, name: str, timeout: float) -> None:
         """Type a name and press Join, through the widget protocol, and wait for the stage view."""
