@@ -319,6 +319,22 @@ def test_choosing_the_vision_with_polished_wording_shows_it(room):
     assert "★" in screen(panel.table)
 
 
+def test_the_vision_picker_offers_the_best_rated_draft_first_as_ratings_arrive(room):
+    a, b = rating(room)
+    panel = room.panel(VisionPanel)
+    assert [v for _, v in panel.pick.options] == [a, b]
+    for person in ("Ana", "Ben"):
+        vision.rate(room.store, room.code, room.tokens[person], b, criteria.SIMPLE, 5)
+        vision.rate(room.store, room.code, room.tokens[person], a, criteria.SIMPLE, 2)
+    refresh(room, panel)
+    assert [v for _, v in panel.pick.options] == [b, a]
+    assert panel.pick.options[0][0].startswith("2. Always there")  # numbered as on the list
+    panel.wording.value = "Always there, whatever you need. Really."
+    vision.rate(room.store, room.code, room.tokens["Cy"], a, criteria.SERVICE, 2)
+    refresh(room, panel)
+    assert panel.wording.value == "Always there, whatever you need. Really.", "the facilitator's polishing is kept"
+
+
 def test_a_new_rating_updates_the_table_without_rebuilding_the_drafts(room):
     a, _ = rating(room)
     panel = room.panel(VisionPanel)

@@ -74,6 +74,13 @@ body[data-voila] .jp-OutputArea-output[data-mime-type="text/plain"] { display: n
 .ws-app .ws-row { flex-wrap: wrap; gap: 4px; }
 .ws-app .ws-row > .ws-grow { flex: 1 1 240px; min-width: 0; }
 .ws-app .ws-row > .widget-button { flex: 0 0 auto; }
+/* A chosen score must be obvious at a glance, on a phone too. */
+.ws-app .widget-toggle-button.mod-active { background: #1849a9; color: #fff; box-shadow: none; }
+.ws-draft-rating { margin-bottom: 14px; }
+.ws-hints { font-size: .9em; line-height: 1.35; }
+.ws-hint { margin: 1px 0; }
+.ws-hint-warning { color: #93370d; }
+.ws-hint-ok { color: #067647; }
 @media (max-width: 600px) {
   .ws-app { font-size: 16px; }
   .ws-app .widget-button, .ws-app .widget-toggle-button { min-height: 40px; }

@@ -34,7 +34,8 @@ class DocumentDownloads(w.VBox):
         self.links.add_class("ws-download")
         self.prepare = button(self.t("Prepare the philosophy documents"), self._prepare, "", "file-text-o")
         self.prepare.add_class("ws-prepare-documents")
-        self.children = [self.prepare, self.links, self.feedback]
+        # In a row of its own, so the button keeps its natural width like the CSV one above.
+        self.children = [w.HBox([self.prepare]), self.links, self.feedback]
 
     def _prepare(self) -> None:
         c, t = self.console, self.t

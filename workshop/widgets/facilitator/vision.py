@@ -121,6 +121,7 @@ class VisionPanel(Panel):
                                   w.HBox([self.choose_button])])
         self._drafts = None
         self._texts: dict[int, str] = {}
+        self._texts_shown: dict[int, str] = {}
         self._final_id: int | None = None
         self.children = [stylesheet(CSS), section(t("Vision drafts")), self.stage_note, self.values, self.count,
                          self.list, self.add_box, w.HBox([self.to_rating]), self.feedback, self.rating_box, self.choose_box]
@@ -143,7 +144,8 @@ class VisionPanel(Panel):
         if (drafts, editable) != self._drafts:
             self._drafts = (drafts, editable)
             self.list.children = [self._row(i, d, text, editable) for i, (d, text) in enumerate(drafts, 1)]
-            self._fill_pick(summaries)
+        # The picker lists the best-rated draft first, so it follows the ratings as they arrive.
+        self._fill_pick(summaries)
         show(self.add_box, editable)
         show(self.to_rating, phase == phases.DRAFTING)
         self.to_rating.disabled = not summaries
@@ -195,6 +197,9 @@ class VisionPanel(Panel):
         # Option labels are plain text in the browser, never HTML: no escaping here.
         options = [(f"{i}. {s.text if len(s.text) <= 70 else s.text[:69] + '…'}", s.draft_id) for i, s in ranked]
         ids = [o[1] for o in options]
+        if tuple(options) == tuple(self.pick.options) and self._texts_shown == self._texts:
+            return
+        self._texts_shown = dict(self._texts)
         before = self.pick.value
         keep = before if before in ids else (self._final_id if self._final_id in ids else (ids[0] if ids else None))
         self.pick.unobserve(self._picked, "value")
