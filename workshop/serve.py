@@ -65,6 +65,8 @@ def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
         sys.executable, "-m", "workshop.serve", str(notebooks),
         f"--port={args.port}",
         f"--Voila.ip={args.ip}",
+        # Every route under this path, so one proxy can put several servers behind one host name.
+        f"--Voila.base_url={path_prefix(args)}",
         "--no-browser",
         "--theme=light",
         "--preheat_kernel=True",
@@ -106,11 +108,17 @@ def kernelspec_path() -> Path:
     return root
 
 
+def path_prefix(args) -> str:
+    """``--path-prefix``: "/" or "/a/", always with slashes at both ends."""
+    prefix = (getattr(args, "path_prefix", None) or "/").strip("/")
+    return f"/{prefix}/" if prefix else "/"
+
+
 def public_url(args) -> str:
     if getattr(args, "public_url", None):
         return links.base_url(args.public_url)
     host = "127.0.0.1" if args.ip in ("0.0.0.0", "::", "") else args.ip
-    return f"http://{host}:{args.port}/"
+    return f"http://{host}:{args.port}{path_prefix(args)}"
 
 
 def print_links(code: str, key: str | None, base: str) -> None:
@@ -221,9 +229,79 @@ def share_template_cache() -> None:
     TemplateExporter._create_environment = _create_environment
 
 
+def stagger_refills(seconds_per_kernel: float | None = None) -> None:
+    """Refill the kernel pool one kernel at a time instead of all at once.
+
+    After a room joins, Voila starts a replacement for every kernel taken,
+    all at the same moment: on two cores thirty kernels importing at once
+    starved the live updates of the workshop that had just begun (the
+    facilitator's page lagged by seconds). Refills now start one after the
+    other, a slot every ``seconds_per_kernel`` (2 s divided by the number of
+    cores), so most of the machine stays with the people in the room. The
+    initial fill (delay 0) is not held back."""
+    import asyncio
+
+    from voila import voila_kernel_manager as vkm
+
+    step = seconds_per_kernel if seconds_per_kernel is not None else 2.0 / max(1, os.cpu_count() or 1)
+    next_slot = 0.0
+
+    async def wait_before(delay, aw):
+        nonlocal next_slot
+        if delay > 0:
+            now = asyncio.get_event_loop().time()
+            slot = max(now + delay, next_slot)
+            next_slot = slot + step
+            delay = slot - now
+        await asyncio.sleep(delay)
+        return await aw
+
+    vkm.wait_before = wait_before
+
+
+def ready_kernels_first() -> None:
+    """Hand a visitor a preheated kernel that is ready, or else start one for them at once.
+
+    Voila's pool also holds the refills it has scheduled but not started; a
+    visitor who came when only those were left waited for the refill's delay
+    (and, with staggered refills, for every refill before it): the bench saw
+    the facilitator's voting page wait over two minutes after 100 people
+    joined. Only started kernels count as available here; otherwise Voila
+    starts a kernel for the visitor as it does without a pool."""
+    import voila.app as voila_app
+
+    factory = voila_app.voila_kernel_manager_factory
+
+    def usable(task) -> bool:
+        return task.done() and not task.cancelled() and task.exception() is None
+
+    def patched_factory(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
+        cls = factory(base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook)
+        if not preheat_kernel:
+            return cls
+
+        class ReadyKernelsFirst(cls):
+            def get_pool_size(self, notebook_name: str) -> int:
+                return sum(1 for task in self._pools.get(notebook_name, ()) if usable(task))
+
+            async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+                pool = self._pools.get(notebook_name, [])
+                ready = next((task for task in pool if usable(task)), None)
+                if ready is not None:  # Voila takes the first item: make it a started one
+                    pool.remove(ready)
+                    pool.insert(0, ready)
+                return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+        return ReadyKernelsFirst
+
+    voila_app.voila_kernel_manager_factory = patched_factory
+
+
 def main(argv: list[str]) -> None:
     """``python -m workshop.serve NOTEBOOKS --options``: Voila with the tuning above."""
     share_template_cache()
+    stagger_refills()
+    ready_kernels_first()
     from voila.app import main as voila_main
     sys.argv = ["voila", *argv]
     voila_main()
