@@ -62,12 +62,13 @@ async def live_latency(browser, page_url: str, observer_name: str | None, store,
     from "none" to "some" and back); without, the observer's own participant page (its dots).
     Meanwhile ``voters`` vote in the background at ``votes_per_s``, as a room does."""
     from . import voting
+    from .errors import WorkshopError
 
     ctx = await browser.new_context()
     page = await ctx.new_page()
     loop = asyncio.get_event_loop()
     stop = asyncio.Event()
-    background = {"votes": 0, "errors": 0}
+    background = {"votes": 0, "errors": 0, "refused": 0}
 
     async def room():
         # Each voter flips one dot on and off, so nobody runs out of budget.
@@ -79,6 +80,8 @@ async def live_latency(browser, page_url: str, observer_name: str | None, store,
                 await loop.run_in_executor(None, voting.set_dots, store, code, token, vid, dots)
                 state[(token, vid)] = dots
                 background["votes"] += 1
+            except WorkshopError:  # a dot beyond the voter's budget: refused, as it should be
+                background["refused"] += 1
             except Exception:  # noqa: BLE001
                 background["errors"] += 1
             await asyncio.sleep(random.expovariate(votes_per_s))
