@@ -139,3 +139,14 @@ def _env():
     env = dict(os.environ)
     env.pop("WORKSHOP_DB_URL", None)
     return env
+
+
+def test_path_prefix_puts_every_route_and_link_under_it():
+    args = cli.build_parser().parse_args(["serve", "--path-prefix", "a", "--port", "8871"])
+    opts = voila_options(["serve", "--path-prefix", "a"])
+    assert opts["--Voila.base_url"] == "/a/"
+    assert serve.public_url(args) == "http://127.0.0.1:8871/a/"
+    # Behind a proxy the links name the proxy; the prefix is the proxy's business.
+    args = cli.build_parser().parse_args(["serve", "--path-prefix", "/a/", "--public-url", "https://ws.example.org"])
+    assert serve.public_url(args) == "https://ws.example.org/"
+    assert voila_options(["serve"])["--Voila.base_url"] == "/"

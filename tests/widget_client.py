@@ -68,6 +68,7 @@ class WidgetClient:
         self._closed = False
         self.html = ""
         self.kernel_id = ""
+        self.base = ""
         self.ws: websocket.WebSocket | None = None
         self._reader: threading.Thread | None = None
         self.errors: list[dict] = []
@@ -81,10 +82,12 @@ class WidgetClient:
         if not found:
             raise AssertionError(f"no kernelId in the page of {self.page_url}")
         self.kernel_id = found.group(1)
-        parts = urlsplit(self.page_url)
+        # Where the page really came from (a proxy may redirect) and under which path prefix.
+        parts = urlsplit(resp.url)
+        self.base = f"{parts.scheme}://{parts.netloc}{parts.path.split('voila/render/')[0]}"
         scheme = "wss" if parts.scheme == "https" else "ws"
-        ws_url = (f"{scheme}://{parts.netloc}/api/kernels/{self.kernel_id}/channels"
-                  f"?session_id={self.session_id}")
+        ws_url = (f"{scheme}://{parts.netloc}{parts.path.split('voila/render/')[0]}api/kernels/"
+                  f"{self.kernel_id}/channels?session_id={self.session_id}")
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         self.ws = websocket.create_connection(ws_url, timeout=self.timeout, cookie=cookie or None,
                                               origin=f"{parts.scheme}://{parts.netloc}")
@@ -108,7 +111,7 @@ class WidgetClient:
 
     def shutdown_kernel(self) -> int:
         """POST voila/api/shutdown/<id> with an XSRF token, like the page's beforeunload beacon."""
-        base = "{0.scheme}://{0.netloc}/".format(urlsplit(self.page_url))
+        base = self.base or "{0.scheme}://{0.netloc}/".format(urlsplit(self.page_url))
         xsrf = self.http.cookies.get("_xsrf") or uuid.uuid4().hex
         self.http.cookies.set("_xsrf", xsrf)
         try:

@@ -40,10 +40,12 @@ class Server:
     proc: subprocess.Popen
     log_path: Path
     started: float = field(default_factory=time.monotonic)
+    #: ``--path-prefix`` of the server: every route lives under it.
+    prefix: str = "/"
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
 
     def voila_pid(self) -> int:
         """The Voila process (`workshop serve` runs it as its child)."""
@@ -99,14 +101,17 @@ class Server:
                     pass
 
 
-def start_workshop_serve(env: dict, participants: int, log_dir: Path, db_url: str) -> Server:
+def start_workshop_serve(env: dict, participants: int, log_dir: Path, db_url: str,
+                         prefix: str = "/", public_url: str | None = None) -> Server:
     port = free_port()
     log = log_dir / f"workshop-serve-{port}.log"
     cmd = [sys.executable, "-m", "workshop.cli", "--db", db_url, "serve", "--port", str(port),
-           "--participants", str(participants)]
+           "--participants", str(participants), "--path-prefix", prefix]
+    if public_url:
+        cmd += ["--public-url", public_url]
     proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
-    return Server("workshop serve", port, proc, log)
+    return Server("workshop serve", port, proc, log, prefix=prefix)
 
 
 def start_plain_voila(env: dict, log_dir: Path) -> Server:

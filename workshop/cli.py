@@ -112,6 +112,8 @@ def _add_serve_options(p):
                    help="expected number of participants: sizes the pool of preheated kernels")
     p.add_argument("--public-url", default=None,
                    help="the address participants reach, when behind a proxy (default: http://IP:PORT/)")
+    p.add_argument("--path-prefix", default="/",
+                   help="serve every page under this path, e.g. /a/ (several servers behind one proxy, JupyterHub)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
 
