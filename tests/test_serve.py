@@ -150,3 +150,44 @@ def test_path_prefix_puts_every_route_and_link_under_it():
     args = cli.build_parser().parse_args(["serve", "--path-prefix", "/a/", "--public-url", "https://ws.example.org"])
     assert serve.public_url(args) == "https://ws.example.org/"
     assert voila_options(["serve"])["--Voila.base_url"] == "/"
+
+
+def _kernel_count(srv) -> int:
+    import psutil
+    return sum(1 for p in psutil.Process(srv.proc.pid).children(recursive=True)
+               if "workshop.kernel" in " ".join(p.cmdline()))
+
+
+@pytest.mark.slow
+def test_once_the_room_has_joined_only_a_few_spare_kernels_are_started(tmp_path):
+    """A room of four joins: the server keeps two spares warm, not a second room's worth."""
+    from tests.servers import start_server
+    from tests.widget_client import WidgetClient
+
+    srv = start_server(f"sqlite:///{tmp_path / 'w.sqlite'}", tmp_path, participants=4,
+                       env={"WORKSHOP_FACILITATOR_PREHEAT": "0"})
+    clients = []
+    try:
+        code, _ = srv.create("Spares")
+        # 6 participant kernels (one taken by the start-up check) + 6 for the follow-up pages.
+        wait_for(lambda: _kernel_count(srv) >= 11, 120)
+        before = _kernel_count(srv)
+        for _ in range(3):  # with the start-up check's, four kernels taken: two spares left
+            clients.append(WidgetClient(srv.participant_url(code)).open())
+        time.sleep(serve.REFILL_DELAY + 6)
+        assert _kernel_count(srv) == before, "no refills while two spare kernels are left"
+        clients.append(WidgetClient(srv.participant_url(code)).open())  # one more person: one spare left
+        wait_for(lambda: _kernel_count(srv) == before + 1, serve.REFILL_DELAY + 30)
+        time.sleep(4)
+        assert _kernel_count(srv) == before + 1, "topped up to two spares, no more"
+    finally:
+        for c in clients:
+            c.close()
+        srv.stop()
+
+
+def wait_for(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)

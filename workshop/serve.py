@@ -44,17 +44,22 @@ IOPUB_TIMEOUT = 60
 
 
 def participant_pool_size(participants: int) -> int:
-    """Everyone in the room can click at once, plus headroom for reloads.
+    """Everyone in the room can click at once, plus spares for reloads and latecomers.
 
-    Each kernel holds about 50-60 MB, so 100 participants need ~6 GB; the pool
-    refills in the background as kernels are taken."""
+    Each kernel holds about 70 MB, so 100 participants need ~8 GB."""
     participants = max(1, participants)
-    return participants + max(2, participants // 10)
+    return participants + spare_kernels(participants)
+
+
+def spare_kernels(participants: int) -> int:
+    """How many preheated kernels are kept once the room has joined (refills stop above this)."""
+    return max(2, max(1, participants) // 10)
 
 
 def voila_command(args, notebooks: Path = NOTEBOOKS) -> list[str]:
     pools = {"default": {"pool_size": 0}}
-    pools["participant.ipynb"] = {"pool_size": participant_pool_size(args.participants)}
+    pools["participant.ipynb"] = {"pool_size": participant_pool_size(args.participants),
+                                  "spare": spare_kernels(args.participants)}
     for nb in sorted(notebooks.glob("[0-9][0-9]-*.ipynb")):
         pools[nb.name] = {"pool_size": facilitator_preheat()}
     for nb in ("survey.ipynb", "stakeholder.ipynb", "exemplar.ipynb"):
@@ -162,7 +167,8 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
     print(f"Serving the workshop apps at {base} (database: {db_url})")
     print(f"Facilitator start page: {links.notebook_url(links.FACILITATOR_NOTEBOOK, base)}")
     print(f"Preheating {participant_pool_size(args.participants)} participant kernels "
-          f"for {args.participants} participants; the pool refills as people join.")
+          f"for {args.participants} participants; once they have joined, "
+          f"{spare_kernels(args.participants)} spare ones are kept ready.")
     if code:
         print_links(code, key, base)
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
@@ -281,6 +287,25 @@ def ready_kernels_first() -> None:
             return cls
 
         class ReadyKernelsFirst(cls):
+            def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+                """A refill after a visitor took a kernel tops the pool up to its "spare"
+                count only: the pool is sized for the whole room to join at once, and
+                starting a second room's worth of kernels once it has joined costs the
+                workshop in progress its processor (the bench saw the facilitator's page
+                fall 20 s behind while 100 replacements started) and doubles the memory."""
+                config = self.kernel_pools_config.get(notebook_name, {})
+                spare = config.get("spare")
+                if delay is not None or spare is None:
+                    return super().fill_if_needed(delay, notebook_name, **kwargs)
+                if len(self._pools.get(notebook_name, ())) >= spare:
+                    return None
+                full = self.kernel_pools_config
+                self.kernel_pools_config = {**full, notebook_name: {**config, "pool_size": spare}}
+                try:
+                    return super().fill_if_needed(delay, notebook_name, **kwargs)
+                finally:
+                    self.kernel_pools_config = full
+
             def get_pool_size(self, notebook_name: str) -> int:
                 return sum(1 for task in self._pools.get(notebook_name, ()) if usable(task))
 
