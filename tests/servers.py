@@ -358,3 +358,20 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture
+def visitors(browser):
+    """Opens browser visitors (each its own context, so its own localStorage); closes them after."""
+    from tests import browser as B
+
+    opened: list = []
+
+    def open_visitor(viewport=None, name=""):
+        v = B.new_visitor(browser, viewport, name)
+        opened.append(v)
+        return v
+
+    yield open_visitor
+    for v in opened:
+        v.close()

@@ -26,20 +26,6 @@ PAYLOADS = [
 NAME_PAYLOAD = '<img src=x onerror="window.__pwned=1">Eve'
 
 
-@pytest.fixture
-def visitors(browser):
-    opened: list[B.Visitor] = []
-
-    def open_visitor(viewport=None, name=""):
-        v = B.new_visitor(browser, viewport, name)
-        opened.append(v)
-        return v
-
-    yield open_visitor
-    for v in opened:
-        v.close()
-
-
 def test_joined_participant_keeps_identity_and_cards_across_a_reload(server, visitors):
     code, _ = server.seed(phases.BRAINSTORM)
     v = visitors()

@@ -58,20 +58,6 @@ ACTIONS = {
 }
 
 
-@pytest.fixture
-def room(browser):
-    opened: list[B.Visitor] = []
-
-    def open_visitor(viewport=None, name=""):
-        v = B.new_visitor(browser, viewport, name)
-        opened.append(v)
-        return v
-
-    yield open_visitor
-    for v in opened:
-        v.close()
-
-
 class Timer:
     """Seconds from a participant's click to the facilitator's screen, per action."""
 
@@ -112,11 +98,11 @@ def read_csv(folder: Path, name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def test_facilitator_and_three_participants_run_a_whole_workshop(server, room, tmp_path):
+def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitors, tmp_path):
     code, key = server.create("Acme support philosophy", company="Acme", purpose="make switching easy")
     timer = Timer()
-    fac = room(B.LAPTOP, "facilitator")
-    people = [room(B.PHONE if i == 0 else B.LAPTOP, name) for i, name in enumerate(PEOPLE)]
+    fac = visitors(B.LAPTOP, "facilitator")
+    people = [visitors(B.PHONE if i == 0 else B.LAPTOP, name) for i, name in enumerate(PEOPLE)]
     by_name = {v.name: v for v in people}
 
     # ---- joining: the facilitator's invite page lists each person as they join -------------
