@@ -185,7 +185,9 @@ table.compact { width: auto; min-width: 55%; }
   h2 { font-size: 14pt; margin-top: 16pt; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   h2.new-page { break-before: page; page-break-before: always; }
-  tr, blockquote, li, p, section.keep { break-inside: avoid; page-break-inside: avoid; }
+  /* Rows, quotes and paragraphs never split; headings stay with what follows. Whole sections
+     may split: keeping them whole pushed a one-line footer onto a page of its own. */
+  tr, blockquote, li, p { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
