@@ -144,3 +144,25 @@ def test_markup_in_names_and_cards_is_shown_as_text_and_never_runs(server, visit
         # The <style> payload did not hide the page.
         assert v.page.locator(".ws-app").first.is_visible()
     B.screenshot(victim.page, "payloads-as-text")
+
+
+#: Words of each language that must be on the participant's screen in that language.
+IN_LANGUAGE = {"en": ("Dots left", "Simple to understand and act on"),
+               "de": ("Übrige Punkte", "Leicht zu verstehen und umzusetzen"),
+               "zh_Hant": ("剩餘點數", "簡單易懂、容易實踐")}
+
+
+@pytest.mark.parametrize("lang", sorted(IN_LANGUAGE))
+def test_the_phone_screen_fits_in_every_language_while_voting_and_rating(server, visitors, lang):
+    """German words are long and Chinese needs its own fonts: nothing may stick out on a phone."""
+    name = {"en": "Pat", "de": "Jürgen Weißmüller-Lüdenscheidt", "zh_Hant": "陳美玲"}[lang]
+    for stage, ready, words in ((phases.VOTING, ".ws-ballot-line", IN_LANGUAGE[lang][0]),
+                                (phases.RATING, ".ws-draft-rating", IN_LANGUAGE[lang][1])):
+        code, _ = server.seed(stage)
+        v = visitors(B.PHONE)
+        B.open_app(v.page, server.participant_url(code, lang=lang))
+        B.join(v.page, name)
+        v.page.locator(ready).first.wait_for(timeout=20_000)
+        assert words in v.page.locator(".ws-app").first.inner_text()
+        assert B.horizontal_overflow(v.page) <= 0, B.widest_overflow(v.page)
+        B.screenshot(v.page, f"phone-{stage}-{lang}", full_page=False)

@@ -112,3 +112,12 @@ def test_statements_without_an_action_verb_or_i_are_flagged(text, kind):
 
 def test_empty_text_has_no_hints():
     assert hints.vision_hints("  ") == [] and hints.action_hints("") == []
+
+
+def test_the_reading_ease_shown_stays_on_its_0_to_100_scale():
+    very_plain = next(h for h in hints.vision_hints("We fix it, and we tell you the truth.") if h.kind == "readability")
+    very_dense = next(h for h in hints.vision_hints(
+        "Comprehensive organisational responsiveness necessitates institutionalised accountability.")
+        if h.kind == "readability")
+    assert hints.flesch_reading_ease("We fix it, and we tell you the truth.") > 100  # the formula's own figure
+    assert very_plain.params["value"] == 100 and very_dense.params["value"] == 0

@@ -202,6 +202,11 @@ def _ease_band(score: float) -> str:
     return N_("hard to read")
 
 
+def _on_scale(score: float) -> int:
+    """The formulas run past both ends for very short or very long sentences; the hint says "of 100"."""
+    return max(0, min(100, round(score)))
+
+
 def readability(text: str, lang: str) -> Hint:
     if lang == "zh_Hant":
         cps = round(chars_per_sentence(text))
@@ -209,11 +214,11 @@ def readability(text: str, lang: str) -> Hint:
         return Hint("readability", OK if cps <= 35 else WARN,
                     N_("Characters per sentence: {value} ({band})."), {"value": round(cps), "band": band}, ("band",))
     if lang == "de":
-        score = round(amstad_reading_ease(text))
+        score = _on_scale(amstad_reading_ease(text))
         return Hint("readability", OK if score >= 30 else WARN,
                     N_("Reading ease (Amstad, German Flesch): {value} of 100 ({band})."),
                     {"value": round(score), "band": _ease_band(score)}, ("band",))
-    score = round(flesch_reading_ease(text))
+    score = _on_scale(flesch_reading_ease(text))
     return Hint("readability", OK if score >= 30 else WARN,
                 N_("Reading ease (Flesch): {value} of 100 ({band})."),
                 {"value": round(score), "band": _ease_band(score)}, ("band",))

@@ -41,7 +41,8 @@ class BallotLine(w.HBox):
     def __init__(self, view: "VotingView", line):
         super().__init__(layout=w.Layout(align_items="center", width="100%"))
         self.view, self.value_id = view, line.value_id
-        self.label = w.HTML(layout=w.Layout(flex="1 1 auto"))
+        # Basis 0: every label takes the same room, so the buttons line up down the ballot.
+        self.label = w.HTML(layout=w.Layout(flex="1 1 0%", min_width="0"))
         self.minus = w.Button(description="−", layout=w.Layout(width="44px"), tooltip=view.t("Take a dot off"))
         self.plus = w.Button(description="+", layout=w.Layout(width="44px"), tooltip=view.t("Add a dot"))
         self.dots = w.HTML()
