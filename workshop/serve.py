@@ -324,6 +324,11 @@ def ready_kernels_first() -> None:
 
 def main(argv: list[str]) -> None:
     """``python -m workshop.serve NOTEBOOKS --options``: Voila with the tuning above."""
+    import warnings
+
+    # traitlets asks for the pools as one --key=value per notebook; the JSON form works the
+    # same, and the warning would be the first thing a facilitator reads in the console.
+    warnings.filterwarnings("ignore", message=".*for dict-traits is deprecated", category=DeprecationWarning)
     share_template_cache()
     stagger_refills()
     ready_kernels_first()
