@@ -10,7 +10,7 @@ a status query and a few changed values, not fifty new widgets.
 from __future__ import annotations
 
 # Imported before the request arrives: a preheated kernel has paid for these already.
-import ipywidgets as w
+import ipywidgets  # noqa: F401 - the widget machinery, loaded before the visitor arrives
 from IPython.display import display
 
 from ..errors import NotAuthorized, NotFound
@@ -37,11 +37,6 @@ def open_app(app: ParticipantApp, params: dict[str, str]) -> ParticipantApp:
     except NotAuthorized as err:  # too many wrong codes tried lately
         app.show_problem(app.t("This link does not open a workshop."), err.localized(app.t))
     return app
-
-
-def build(params: dict[str, str], store=None) -> ParticipantApp:
-    """Both steps at once (tests, and Jupyter without Voila)."""
-    return open_app(ParticipantApp(store or open_store(), lang=params.get("lang")), params)
 
 
 def warm_up(store) -> None:
@@ -73,7 +68,3 @@ def open_workshop(app: ParticipantApp) -> ParticipantApp:
     """Second cell: wait for the visitor's request (``wait_for_request``), then open their workshop."""
     return open_app(app, query_params())
 
-
-def show() -> w.Widget:
-    """Both cells in one, for a notebook of a single cell."""
-    return open_workshop(prepare())
