@@ -135,7 +135,7 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
                 for v in await burst(server.base, f"w={code}", 1, 120):
                     await v.shutdown()
                 result["join_browser"][name] = await browser_join(browser, server.base, code, 120)
-                await _settle(server, baseline if server is ws else 0)
+                await _settle(server)
                 joins, lives, mem = {}, {}, {}
                 for n in lv:
                     _log(f"{server.name}: {n} joining at once")
@@ -148,7 +148,7 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
                         lives[str(n)] = await _live(browser, server, store, code, key, n, cfg)
                         _log(f"  live p95 {lives[str(n)].get('p95')} s")
                     await asyncio.gather(*(v.shutdown() for v in visits))
-                    await _settle(server, baseline if server is ws else 0)
+                    await _settle(server)
                 result["join"][name], result["live"][name], result["memory"][name] = joins, lives, mem
                 if server is plain:
                     plain.stop()  # frees the cores before the store phase
@@ -160,7 +160,7 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
         store.dispose()
 
 
-async def _settle(server, kernels: int) -> None:
+async def _settle(server) -> None:
     """Until the server and its kernels are idle again (closed visits shut their kernels down)."""
     await asyncio.get_event_loop().run_in_executor(None, srv.wait_quiet, server, 0, 600)
 

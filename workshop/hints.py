@@ -217,11 +217,11 @@ def readability(text: str, lang: str) -> Hint:
         score = _on_scale(amstad_reading_ease(text))
         return Hint("readability", OK if score >= 30 else WARN,
                     N_("Reading ease (Amstad, German Flesch): {value} of 100 ({band})."),
-                    {"value": round(score), "band": _ease_band(score)}, ("band",))
+                    {"value": score, "band": _ease_band(score)}, ("band",))
     score = _on_scale(flesch_reading_ease(text))
     return Hint("readability", OK if score >= 30 else WARN,
                 N_("Reading ease (Flesch): {value} of 100 ({band})."),
-                {"value": round(score), "band": _ease_band(score)}, ("band",))
+                {"value": score, "band": _ease_band(score)}, ("band",))
 
 
 # ---- the checks -----------------------------------------------------------------------------

@@ -486,9 +486,10 @@ def whoami(tx: Tx, code: str, token: str) -> Joined:
 
 
 @query
-def list_workshops(tx: Tx) -> list[tuple[str, str, str, dt.datetime]]:
-    """(code, title, phase, created) of every workshop, newest first: for the CLI."""
+def list_workshops(tx: Tx, limit: int | None = None) -> list[tuple[str, str, str, dt.datetime]]:
+    """(code, title, phase, created) of every workshop (or the ``limit`` newest), newest first."""
     return [tuple(r) for r in tx.session.execute(
-        select(Workshop.code, Workshop.title, Workshop.phase, Workshop.created_at).order_by(Workshop.id.desc())
+        select(Workshop.code, Workshop.title, Workshop.phase, Workshop.created_at)
+        .order_by(Workshop.id.desc()).limit(limit)
     ).all()]
 

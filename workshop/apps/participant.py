@@ -47,7 +47,7 @@ def warm_up(store) -> None:
     try:
         store.revision("WARMUP")
         throttle.check(store, "code")
-        newest = workshops.list_workshops(store)[:1]
+        newest = workshops.list_workshops(store, limit=1)
         if newest:  # read-only: status() is what opening a workshop costs, minus the throttle record
             workshops.status(store, newest[0][0])
     except Exception:  # noqa: BLE001 - a busy or down database is retried per visitor
