@@ -20,7 +20,7 @@ if "WORKSHOP_TEST_HOME" not in os.environ:
     os.environ["WORKSHOP_HOME"] = os.environ["WORKSHOP_TEST_HOME"]
     os.environ.pop("WORKSHOP_DB_URL", None)
 
-from workshop import workshops
+from workshop.domain import workshops
 from workshop.store import Store
 
 PG_ADMIN_URL = os.environ.get("WORKSHOP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

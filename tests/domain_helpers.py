@@ -7,9 +7,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
-from workshop import cards, grouping, voting, workshops
-from workshop.schema import Base, Event
+from workshop.domain import cards, grouping, voting, workshops
 from workshop.store import Store
+from workshop.store.schema import Base, Event
 
 
 def dump(store: Store) -> dict[str, list[tuple]]:

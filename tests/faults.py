@@ -107,8 +107,8 @@ def facilitator_process(url: str, code: str, key: str, seed: int, steps: int) ->
 
 
 def _facilitate(url: str, code: str, key: str, seed: int, steps: int) -> dict:
-    from workshop import voting, workshops
-    from workshop.errors import WorkshopError
+    from workshop.core.errors import WorkshopError
+    from workshop.domain import voting, workshops
     from workshop.store import Store
 
     store = Store(url)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tests.domain_helpers import go_to, join_many
-from workshop import cards, grouping, phases, vision, voting, workshops
+from workshop.core import phases
+from workshop.domain import cards, grouping, vision, voting, workshops
 from workshop.store import Store
 
 VALUES = ("Honesty", "Quality", "Speed")

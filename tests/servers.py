@@ -79,22 +79,22 @@ class Server:
 
     def seed(self, stage: str = "brainstorm") -> tuple[str, str]:
         """The demo workshop played forward to ``stage``: (code, facilitator key)."""
-        from workshop import demo
+        from workshop.demo import seed as demo
         return demo.seed(self.store, stage)
 
     def create(self, title: str = "Trust test", **kwargs) -> tuple[str, str]:
         """A new, empty workshop in the setup stage: (code, facilitator key)."""
-        from workshop import workshops
+        from workshop.domain import workshops
         created = workshops.create_workshop(self.store, title, **kwargs)
         return created.code, created.key
 
     # ---- links --------------------------------------------------------------------------
     def participant_url(self, code: str, **params) -> str:
-        from workshop import links
+        from workshop.core import links
         return links.notebook_url(links.PARTICIPANT_NOTEBOOK, self.base_url, w=code, **params)
 
     def facilitator_url(self, code: str, key: str | None, notebook: str = "00-facilitator.ipynb") -> str:
-        from workshop import links
+        from workshop.core import links
         return links.notebook_url(notebook, self.base_url, w=code, key=key)
 
     # ---- the process ----------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase, actionable, grouping, settings, voting, workshops
+from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core import settings
+from workshop.domain import actionable, grouping, voting, workshops
 
 from .domain_helpers import events, refused, vote, voting_workshop
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import analysis, demo, demo_followup, export, teams
+from workshop.demo import followup as demo_followup
+from workshop.demo import seed as demo
+from workshop.domain.followup import teams
+from workshop.outputs import analysis, export
 from workshop.store import Store
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase, cards, grouping, settings, workshops
+from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core import settings
+from workshop.domain import cards, grouping, workshops
 
-from .domain_helpers import events, go_to, refused
+from .domain_helpers import events, refused
 
 
 @pytest.fixture

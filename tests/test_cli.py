@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop import credentials, demo
+from workshop.core import credentials
+from workshop.demo import seed as demo
 from workshop.store import Store
 
 WORKSHOP = Path(sys.executable).with_name("workshop")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import voting
+from workshop.domain import voting
 
 from .domain_helpers import voting_workshop
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop import cli, settings
+from workshop import cli
+from workshop.core import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,8 +7,10 @@ import io
 import pytest
 
 from tests.followup_helpers import VISION, finished_workshop
-from workshop import actionable, document, hiring, stakeholders, teams, workshops
-from workshop.errors import NotAuthorized
+from workshop.core.errors import NotAuthorized
+from workshop.domain import actionable, workshops
+from workshop.domain.followup import hiring, stakeholders, teams
+from workshop.outputs import document
 
 SCRIPT = "<script>alert('owned')</script> honest bills"
 

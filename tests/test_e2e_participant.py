@@ -7,7 +7,8 @@ import time
 import pytest
 
 from tests import browser as B
-from workshop import cards, grouping, phases, voting, vision, workshops
+from workshop.core import phases
+from workshop.domain import cards, grouping, vision, voting, workshops
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

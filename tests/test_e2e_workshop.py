@@ -18,7 +18,8 @@ import pytest
 
 from tests import browser as B
 from tests.servers import ROOT, workshop_command
-from workshop import criteria, phases, workshops
+from workshop.core import criteria, phases
+from workshop.domain import workshops
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

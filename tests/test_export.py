@@ -5,29 +5,17 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-from pathlib import Path
-
 import uuid
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workshop import (
-    NotAuthorized,
-    NotFound,
-    cards,
-    datadict,
-    demo,
-    export,
-    grouping,
-    hiring,
-    stakeholders,
-    survey,
-    teams,
-    vision,
-    voting,
-    workshops,
-)
+from workshop import NotAuthorized, NotFound
+from workshop.demo import seed as demo
+from workshop.domain import cards, grouping, vision, voting, workshops
+from workshop.domain.followup import hiring, stakeholders, survey, teams
+from workshop.outputs import datadict, export
 from workshop.store import Store
 
 from .conftest import PG_ADMIN_URL, _pg_admin, require_pg
@@ -304,7 +292,7 @@ def test_follow_up_tables_appear_once_they_have_rows(own_store, tmp_path):
 def test_data_dictionary_file_is_generated_from_the_code():
     committed = datadict.DICTIONARY_PATH.read_text(encoding="utf-8")
     assert committed == datadict.markdown(), (
-        "data/DATA_DICTIONARY.md is out of date: run `python -m workshop.datadict`")
+        "data/DATA_DICTIONARY.md is out of date: run `python -m workshop.outputs.datadict`")
 
 
 def test_every_column_is_described_with_a_known_type():
@@ -316,7 +304,7 @@ def test_every_column_is_described_with_a_known_type():
 
 
 def test_the_participant_app_does_not_load_pandas():
-    code = ("import sys, workshop.apps.participant, workshop.export; "
+    code = ("import sys, workshop.pages.participant, workshop.outputs.export; "
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "False"

@@ -17,9 +17,10 @@ import zipfile
 import ipywidgets as w
 import pytest
 
-from workshop import criteria, grouping, phases, vision, voting, workshops
-from workshop.apps.facilitator import build
+from workshop.core import criteria, phases
+from workshop.domain import grouping, vision, voting, workshops
 from workshop.i18n import translator
+from workshop.pages.facilitator import build
 from workshop.store import Store
 from workshop.widgets.facilitator.actions import ActionsPanel
 from workshop.widgets.facilitator.base import Console
@@ -401,7 +402,7 @@ def test_typing_is_kept_while_the_workshop_changes_elsewhere(room):
     honesty = panel._rows[room.values["Honesty"]]
     honesty.statement.value = "Say it straight"
     # Another tab of the facilitator stores metrics for another value; this panel refreshes.
-    from workshop import actionable
+    from workshop.domain import actionable
     actionable.set_metrics(room.store, room.code, room.key, room.values["Speed"], ["First Response Time (FRT)"])
     refresh(room, panel)
     assert honesty.statement.value == "Say it straight"
@@ -410,7 +411,7 @@ def test_typing_is_kept_while_the_workshop_changes_elsewhere(room):
 
 def test_publish_shows_the_philosophy_and_offers_the_csv_files(room):
     actions_stage(room)
-    from workshop import actionable
+    from workshop.domain import actionable
     actionable.set_action_statement(room.store, room.code, room.key, room.values["Quality"], "Fix it <first> time")
     actionable.set_metrics(room.store, room.code, room.key, room.values["Quality"], ["CSAT"])
     panel = room.panel(PublishPanel)

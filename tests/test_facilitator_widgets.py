@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipywidgets as w
 import pytest
 
-from workshop import cards, grouping, phases, workshops
-from workshop.apps import facilitator as entry
+from workshop.core import phases
+from workshop.domain import cards, grouping, workshops
+from workshop.pages import facilitator as entry
 from workshop.store import Store
 from workshop.widgets.facilitator import NOTEBOOKS, PANELS, panel_class
 from workshop.widgets.facilitator.app import FacilitatorApp

@@ -6,7 +6,7 @@ import pytest
 
 from tests.followup_helpers import VISION, finished_workshop
 from tests.test_facilitator_widgets import texts
-from workshop import hiring, stakeholders, survey, teams
+from workshop.domain.followup import hiring, stakeholders, survey, teams
 from workshop.store import Store
 from workshop.widgets.facilitator.app import FacilitatorApp
 from workshop.widgets.participant.exemplar import ExemplarApp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import hints
+from workshop.assist import hints
 
 
 def kinds(found, level=None):

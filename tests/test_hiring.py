@@ -9,8 +9,10 @@ import pytest
 
 from tests.domain_helpers import refused
 from tests.followup_helpers import finished_workshop
-from workshop import hiring, phases, settings, workshops
-from workshop.errors import InvalidInput, NotAuthorized, NotFound
+from workshop.core import phases, settings
+from workshop.core.errors import InvalidInput, NotAuthorized, NotFound
+from workshop.domain import workshops
+from workshop.domain.followup import hiring
 
 
 @pytest.fixture

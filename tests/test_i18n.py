@@ -12,7 +12,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.followup_helpers import finished_workshop
-from workshop import criteria, i18n, phases, workshops
+from workshop import i18n
+from workshop.core import criteria, phases
+from workshop.domain import workshops
+from workshop.resources import data_file
 from workshop.store import Store
 from workshop.widgets.participant import ParticipantApp
 
@@ -175,7 +178,7 @@ def test_voting_stage_in_german_and_chinese(store):
 
 
 def test_exported_document_of_a_german_workshop_has_german_headings(store):
-    from workshop import document
+    from workshop.outputs import document
 
     f = finished_workshop(store)
     workshops.update_details(store, f.code, f.key, language="de")
@@ -205,7 +208,6 @@ def test_workshop_new_language_de_creates_a_german_workshop(tmp_path):
 
 
 def test_data_files_carry_every_text_in_all_three_languages():
-    from pathlib import Path
 
     gaps = []
 
@@ -222,5 +224,5 @@ def test_data_files_carry_every_text_in_all_three_languages():
                 walk(v, f"{where}[{i}]")
 
     for name in ("value_lexicon.json", "metrics.json"):
-        walk(json.loads((Path(__file__).parents[1] / "data" / name).read_text(encoding="utf-8")), name)
+        walk(json.loads(data_file(name).read_text(encoding="utf-8")), name)
     assert gaps == []

@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from workshop import demo, voting
-from workshop.bench_join import Visit
-from workshop.bench_servers import start_workshop_serve, wait_http, wait_quiet
+from benchmarks.join import Visit
+from benchmarks.servers import start_workshop_serve, wait_http, wait_quiet
+from workshop.demo import seed as demo
+from workshop.domain import voting
 from workshop.store import open_store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

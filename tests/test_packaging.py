@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
@@ -15,7 +15,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 ENVIRONMENT = ROOT / "environment.yml"
 
 #: PyPI name -> conda-forge name, where they differ beyond case, "_" and extras.
-CONDA_NAME: dict[str, str] = {}
+CONDA_NAME: dict[str, str] = {"build": "python-build"}
 
 #: conda entries that are tools of the environment, not dependencies of the package.
 CONDA_ONLY = {"pip"}

@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from benchmarks.servers import free_port, start_workshop_serve, wait_http, wait_quiet
 from tests.servers import ROOT
 from tests.widget_client import WidgetClient
-from workshop import demo, voting
-from workshop.bench_servers import free_port, start_workshop_serve, wait_http, wait_quiet
+from workshop.demo import seed as demo
+from workshop.domain import voting
 from workshop.store import open_store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

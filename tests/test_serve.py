@@ -12,7 +12,9 @@ import requests
 
 from tests.servers import ROOT, free_port, workshop_command
 from tests.widget_client import WidgetClient
-from workshop import cli, serve, workshops
+from workshop import cli
+from workshop.domain import workshops
+from workshop.server import serve
 
 
 def voila_options(argv: list[str]) -> dict[str, str]:
@@ -55,11 +57,11 @@ def test_ip_option_reaches_voila():
 
 def test_participant_notebook_waits_for_the_request_after_its_imports():
     """A preheated kernel must have imported the app before it blocks in wait_for_request."""
-    source = (ROOT / "workshop" / "apps" / "participant.py").read_text()
+    source = (ROOT / "workshop" / "pages" / "participant.py").read_text()
     first_def = source.index("\ndef ")
     assert "import ipywidgets" in source[:first_def]
     assert "ParticipantApp" in source[:first_def]
-    request = (ROOT / "workshop" / "apps" / "request.py").read_text()
+    request = (ROOT / "workshop" / "pages" / "request.py").read_text()
     assert request.index("wait_for_request()") < request.index("QUERY_STRING")
 
 
@@ -155,7 +157,7 @@ def test_path_prefix_puts_every_route_and_link_under_it():
 def _kernel_count(srv) -> int:
     import psutil
     return sum(1 for p in psutil.Process(srv.proc.pid).children(recursive=True)
-               if "workshop.kernel" in " ".join(p.cmdline()))
+               if "workshop.server.kernel" in " ".join(p.cmdline()))
 
 
 @pytest.mark.slow

@@ -6,8 +6,10 @@ import pytest
 
 from tests.domain_helpers import go_to, refused
 from tests.followup_helpers import finished_workshop
-from workshop import phases, stakeholders, vision, workshops
-from workshop.errors import InvalidInput, NotAuthorized, WrongPhase
+from workshop.core import phases
+from workshop.core.errors import InvalidInput, NotAuthorized, WrongPhase
+from workshop.domain import vision, workshops
+from workshop.domain.followup import stakeholders
 
 
 @pytest.fixture

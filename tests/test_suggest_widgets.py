@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 import pytest
 
-from workshop import cards, grouping, workshops
+from workshop.domain import cards, grouping, workshops
 from workshop.i18n import Translator
 from workshop.store import Store
 from workshop.widgets.facilitator.base import Console

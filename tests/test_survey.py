@@ -10,8 +10,9 @@ import pytest
 
 from tests.domain_helpers import refused
 from tests.followup_helpers import finished_workshop
-from workshop import phases, survey, teams
-from workshop.errors import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core import phases
+from workshop.core.errors import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.domain.followup import survey, teams
 
 
 @pytest.fixture
@@ -109,7 +110,8 @@ def test_survey_opens_once_the_values_are_actionable(store):
 
 
 def test_the_demo_follow_up_shows_autonomy_read_apart_by_support_and_sales(sqlite_url):
-    from workshop import demo, demo_followup
+    from workshop.demo import followup as demo_followup
+    from workshop.demo import seed as demo
     from workshop.store import Store
 
     store = Store(sqlite_url)

@@ -8,13 +8,15 @@ import math
 import re
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from tests.widget_client import WidgetClient
-from workshop import cards, credentials, demo, document, export, grouping, phases, throttle, workshops
-from workshop.errors import NotAuthorized, NotFound
-from workshop.schema import AccessFailure, Event
+from workshop.core import credentials, phases
+from workshop.core.errors import NotAuthorized, NotFound
+from workshop.demo import seed as demo
+from workshop.domain import cards, grouping, throttle, workshops
+from workshop.outputs import document, export
+from workshop.store.schema import AccessFailure, Event
 
 
 # ---- join codes and keys ----------------------------------------------------------------------

@@ -19,10 +19,11 @@ from tests import faults
 from tests.domain_helpers import voting_workshop
 from tests.faults import FIGURES
 from tests.servers import Server, create_pg_database, drop_pg_database, free_port
-from workshop import cards, phases, voting, workshops
-from workshop.errors import StoreUnavailable, WorkshopError
-from workshop.schema import Card, Participant, Vote, VoteRound, Workshop
+from workshop.core import phases
+from workshop.core.errors import StoreUnavailable, WorkshopError
+from workshop.domain import cards, voting, workshops
 from workshop.store import Store
+from workshop.store.schema import Card, Participant, Vote, VoteRound, Workshop
 from workshop.widgets.live import Live
 
 

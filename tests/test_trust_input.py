@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings as hsettings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, inspect, select
 
-from workshop import cards, demo, grouping, phases, settings, stakeholders, vision, voting, workshops
-from workshop.errors import InvalidInput, WorkshopError
-from workshop.schema import Card, CoreValue, Vote, VoteRound
+from workshop.core import phases, settings
+from workshop.core.errors import InvalidInput, WorkshopError
+from workshop.demo import seed as demo
+from workshop.domain import cards, grouping, vision, voting, workshops
+from workshop.domain.followup import stakeholders
 from workshop.store import Store
+from workshop.store.schema import Card, CoreValue, Vote, VoteRound
 
 PAYLOADS = [
     "<script>window.__pwned=1</script>",

@@ -6,8 +6,10 @@ import pytest
 
 from tests.test_trust_widgets import people, poke_everything, snapshot
 from tests.widget_client import WidgetClient
-from workshop import demo, phases, throttle, workshops
-from workshop.errors import NotAuthorized
+from workshop.core import phases
+from workshop.core.errors import NotAuthorized
+from workshop.demo import seed as demo
+from workshop.domain import throttle, workshops
 
 pytestmark = pytest.mark.slow
 

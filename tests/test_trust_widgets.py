@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import or_, select
 
 from tests.widget_client import WidgetClient
-from workshop import demo, phases, voting
-from workshop.schema import Card, CoreValue, Participant, Rating, Vote, VisionDraft, VoteRound, Workshop
+from workshop.core import phases
+from workshop.demo import seed as demo
+from workshop.domain import voting
+from workshop.store.schema import Card, CoreValue, Participant, Rating, VisionDraft, Vote, VoteRound, Workshop
 
 pytestmark = pytest.mark.slow
 
@@ -230,5 +232,5 @@ def _token(client: WidgetClient) -> str:
 
 
 def workshops_status(server, code):
-    from workshop import workshops
+    from workshop.domain import workshops
     return workshops.status(server.store, code)

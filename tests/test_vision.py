@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase, criteria, settings, vision, voting, workshops
+from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core import criteria, settings
+from workshop.domain import vision, voting, workshops
 
 from .domain_helpers import events, refused, voting_workshop
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from workshop import (BudgetExceeded, InvalidInput, NotAuthorized, WrongPhase, grouping, voting, workshops)
-from workshop.voting import default_budget
+from workshop import BudgetExceeded, InvalidInput, NotAuthorized, WrongPhase
+from workshop.domain import grouping, voting, workshops
+from workshop.domain.voting import default_budget
 
 from .domain_helpers import events, refused, vote, voting_workshop
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase, cards, grouping, workshops
-from workshop.credentials import CODE_ALPHABET, digest
-from workshop.schema import Participant, Workshop
+from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core.credentials import CODE_ALPHABET, digest
+from workshop.domain import cards, grouping, workshops
+from workshop.store.schema import Participant, Workshop
 
 from .domain_helpers import dump, events, go_to, refused
 

@@ -11,8 +11,8 @@ import json
 import random
 import sys
 
-from workshop import voting
-from workshop.errors import BudgetExceeded, StoreUnavailable
+from workshop.core.errors import BudgetExceeded, StoreUnavailable
+from workshop.domain import voting
 from workshop.store import Store
 
 

@@ -4,7 +4,7 @@ The public API is the domain modules (``workshops``, ``cards``, ``grouping``,
 ``voting``, ``vision``, ``actionable``) called with a :class:`Store`.
 """
 
-from .errors import (
+from workshop.core.errors import (
     BudgetExceeded,
     InvalidInput,
     NotAuthorized,
@@ -13,7 +13,7 @@ from .errors import (
     WorkshopError,
     WrongPhase,
 )
-from .store import Store, open_store
+from workshop.store import Store, open_store
 
 __version__ = "0.1.0"
 

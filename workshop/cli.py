@@ -9,12 +9,12 @@ import json
 import os
 import sys
 
-from . import credentials, links
-from .errors import WorkshopError
+from workshop.core import credentials, links
+from workshop.core.errors import WorkshopError
 
 
 def _store(args):
-    from .store import open_store
+    from workshop.store import open_store
     return open_store(args.db)
 
 
@@ -27,7 +27,7 @@ def _json_default(o):
 
 
 def cmd_new(args) -> int:
-    from . import workshops
+    from workshop.domain import workshops
     store = _store(args)
     created = workshops.create_workshop(
         store, args.title, company=args.company, purpose=args.purpose, question=args.question,
@@ -54,7 +54,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from . import workshops
+    from workshop.domain import workshops
     status = workshops.status(_store(args), args.code)
     if args.json:
         print(json.dumps(dataclasses.asdict(status), default=_json_default, indent=2))
@@ -68,19 +68,19 @@ def cmd_status(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from . import workshops
+    from workshop.domain import workshops
     for code, title, phase, created in workshops.list_workshops(_store(args)):
         print(f"{credentials.format_code(code)}  {phase:<11} {created:%Y-%m-%d}  {title}")
     return 0
 
 
 def cmd_export(args) -> int:
-    from . import export
-    from .store import normalize_code
+    from workshop.outputs import export
+    from workshop.store import normalize_code
     out = args.out or f"exports/{normalize_code(args.code)}"
     written = export.export_workshop(_store(args), args.code, out, key=args.key)
     if args.documents and args.key:
-        from . import document
+        from workshop.outputs import document
         written = [*written, *document.write_documents(_store(args), args.code, out, args.key)]
     elif args.documents:
         print("workshop: the philosophy documents need --key (they name who took part); "
@@ -91,17 +91,17 @@ def cmd_export(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from . import serve
+    from workshop.server import serve
     return serve.serve(args)
 
 
 def cmd_demo(args) -> int:
-    from . import demo
+    from workshop.demo import seed as demo
     return demo.run(args)
 
 
 def cmd_bench(args) -> int:
-    from . import bench
+    from benchmarks import bench
     return bench.run(args)
 
 

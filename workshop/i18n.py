@@ -166,8 +166,8 @@ def _extract():
 
 
 def _update(catalog):
-    from babel.messages.pofile import read_po, write_po
     from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
 
     for lang in LANGUAGES:
         if lang == DEFAULT:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import hints as checks
-from .common import esc
+from workshop.assist import hints as checks
+from workshop.widgets.kit import esc
 
 _MARK = {checks.OK: "✓", checks.INFO: "·", checks.WARN: "!"}
 

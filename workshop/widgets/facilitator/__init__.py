@@ -9,8 +9,8 @@ from __future__ import annotations
 from importlib import import_module
 from urllib.parse import urlencode
 
-from ... import phases
-from ...errors import N_
+from workshop.core import phases
+from workshop.core.errors import N_
 
 #: Stage name (as given to ``show``) -> "module:Class" of its panel.
 PANELS = {

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import actionable, grouping
-from ...errors import N_
-from ..common import esc
-from ..hints import HintsView
-from .base import Panel, button, section, set_html
-from .bits import gapped, show, stylesheet
+from workshop.core.errors import N_
+from workshop.domain import actionable, grouping
+from workshop.widgets.facilitator.base import Panel, button, section, set_html
+from workshop.widgets.hints import HintsView
+from workshop.widgets.kit import esc, gapped, show, stylesheet
 
 #: The method's pairing of common support values with the metrics that show them lived.
 SUGGESTED_METRICS = {

@@ -6,16 +6,17 @@ import logging
 
 import ipywidgets as w
 
-from ... import credentials, phases, workshops
-from ...errors import NotAuthorized, WorkshopError
-from ...i18n import translator
-from ...store import Store, normalize_code
-from ..common import Feedback, esc, style
-from ..countdown import Countdown
-from ..live import Live
-from . import LABELS, NOTEBOOKS, STAGE_OF_PHASE, panel_class, stage_href
-from .base import Console, button, private, set_html
-from .presentation import PresentationToggle, facilitator_style
+from workshop.core import credentials, phases
+from workshop.core.errors import NotAuthorized, WorkshopError
+from workshop.domain import workshops
+from workshop.i18n import translator
+from workshop.store import Store, normalize_code
+from workshop.widgets.countdown import Countdown
+from workshop.widgets.facilitator import LABELS, NOTEBOOKS, STAGE_OF_PHASE, panel_class, stage_href
+from workshop.widgets.facilitator.base import Console, button, private, set_html
+from workshop.widgets.facilitator.presentation import PresentationToggle, facilitator_style
+from workshop.widgets.kit import Feedback, esc, style
+from workshop.widgets.live import Live
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from typing import Callable
 
 import ipywidgets as w
 
-from ...i18n import Translator
-from ...store import Store
-from ...workshops import Status
-from ..common import Feedback, esc, run_action
+from workshop.domain.workshops import Status
+from workshop.i18n import Translator
+from workshop.store import Store
+from workshop.widgets.kit import Feedback, esc, run_action
 
 
 def _nothing() -> None:

@@ -6,10 +6,11 @@ from collections import Counter
 
 import ipywidgets as w
 
-from ... import cards, phases, workshops
-from ..common import esc
-from .base import Panel, button, hint, private, section, set_html
-from .timer import TimerControl
+from workshop.core import phases
+from workshop.domain import cards, workshops
+from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
+from workshop.widgets.facilitator.timer import TimerControl
+from workshop.widgets.kit import esc
 
 
 def wall_html(wall, t, with_authors: bool) -> str:

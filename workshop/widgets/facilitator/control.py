@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import phases, workshops
-from ...errors import N_
-from ..common import esc
-from . import LABELS, NOTEBOOKS, STAGE_OF_PHASE, stage_href
-from .base import Panel, button, hint, private, section, set_html, set_options
-from .timer import TimerControl
+from workshop.core import phases
+from workshop.core.errors import N_
+from workshop.domain import workshops
+from workshop.widgets.facilitator import LABELS, NOTEBOOKS, STAGE_OF_PHASE, stage_href
+from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html, set_options
+from workshop.widgets.facilitator.timer import TimerControl
+from workshop.widgets.kit import esc
 
 NEXT_STEP = {
     phases.SETUP: N_("Share the join link, wait until everyone has joined, then start the brainstorm."),

@@ -6,11 +6,11 @@ import logging
 
 import ipywidgets as w
 
-from ... import document
-from ...errors import N_
-from ..common import Feedback
-from .base import Console, button, set_html
-from .followup import file_link
+from workshop.core.errors import N_
+from workshop.outputs import document
+from workshop.widgets.facilitator.base import Console, button, set_html
+from workshop.widgets.facilitator.followup import file_link
+from workshop.widgets.kit import Feedback
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import links
-from ..common import esc
-from .invite import qr_svg
-from .publish import download_link
+from workshop.core import links
+from workshop.widgets.facilitator.invite import qr_svg
+from workshop.widgets.facilitator.publish import download_link
+from workshop.widgets.kit import esc
 
 CSS = """
 .ws-linkbox { display:flex; gap:16px; align-items:center; flex-wrap:wrap; }

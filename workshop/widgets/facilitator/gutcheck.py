@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import stakeholders
-from ..common import esc
-from .base import Panel, button, hint, private, section, set_html
-from .bits import show, stylesheet
-from .followup import CSS, bar_row, link_box
+from workshop.domain.followup import stakeholders
+from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html
+from workshop.widgets.facilitator.followup import CSS, bar_row, link_box
+from workshop.widgets.kit import esc, show, stylesheet
 
 COLORS = {stakeholders.LANDS: "#12b76a", stakeholders.UNSURE: "#f79009", stakeholders.NO: "#f04438"}
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import hiring, teams
-from ..common import Feedback, esc, run_action
-from .base import Panel, button, hint, private, section, set_children, set_html
-from .bits import stylesheet
-from .followup import CSS, file_link, link_box
+from workshop.domain.followup import hiring, teams
+from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_children, set_html
+from workshop.widgets.facilitator.followup import CSS, file_link, link_box
+from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
 
 
 def sheet_html(sheet: hiring.Benchmark, t) -> str:

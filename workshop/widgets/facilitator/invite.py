@@ -7,11 +7,12 @@ import datetime as dt
 import ipywidgets as w
 import segno
 
-from ... import credentials, links, workshops
-from ...schema import utcnow
-from ..common import esc
-from .base import Panel, button, hint, private, section, set_html, set_options
-from .timer import TimerControl
+from workshop.core import credentials, links
+from workshop.domain import workshops
+from workshop.store.schema import utcnow
+from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html, set_options
+from workshop.widgets.facilitator.timer import TimerControl
+from workshop.widgets.kit import esc
 
 #: A participant's page marks them present every 20 s; a little slack before calling them away.
 ONLINE_WITHIN = dt.timedelta(seconds=45)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from ... import grouping, phases, workshops
-from ..common import esc
-from .base import Panel, button, private, section, set_html
-from .bits import gapped, show, stylesheet
+from workshop.core import phases
+from workshop.domain import grouping, workshops
+from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
+from workshop.widgets.kit import esc, gapped, show, stylesheet
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def philosophy_html(status, values, t) -> str:
 
 def csv_zip(store, code: str, key: str) -> bytes:
     """Every table of the workshop as CSV files in one zip, as ``workshop export`` writes them."""
-    from ... import export  # pandas: loaded only when someone asks for the files
+    from workshop.outputs import export  # pandas: loaded only when someone asks for the files
 
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="workshop-export-") as folder:
@@ -102,7 +102,7 @@ class PublishPanel(Panel):
             w.HTML(f'<p class="ws-muted ws-note">{esc(t("Take the results with you before the call ends. The files hold every card, vote and rating, with names unless the workshop is anonymous."))}</p>'),
             gapped(w.HBox([self.prepare, self.download], layout=w.Layout(align_items="center", flex_flow="row wrap"))),
         ])
-        from .documents import DocumentDownloads  # imports this module: import it late
+        from workshop.widgets.facilitator.documents import DocumentDownloads  # imports this module: import it late
         self.downloads.children += (DocumentDownloads(console),)
         self.export_box = private(w.VBox([section(t("Download")), self.downloads]))
         self.children = [stylesheet(CSS), section(t("Our customer service philosophy")), self.stage_note, self.doc,

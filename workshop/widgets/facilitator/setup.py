@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import phases, workshops
-from ...i18n import LANGUAGES
-from ...workshops import GROUNDING_TOPICS
-from ..common import esc
-from .base import Panel, button, hint, section
+from workshop.core import phases
+from workshop.domain import workshops
+from workshop.domain.workshops import GROUNDING_TOPICS
+from workshop.i18n import LANGUAGES
+from workshop.widgets.facilitator.base import Panel, button, hint, section
+from workshop.widgets.kit import esc
 
 LABEL = w.Layout(width="100%")
 

@@ -10,9 +10,10 @@ from typing import Callable
 
 import ipywidgets as w
 
-from ... import grouping, lexicon, suggest
-from ..common import Feedback, esc, run_action
-from .base import Console, button, hint, set_children, set_html
+from workshop.assist import lexicon, suggest
+from workshop.domain import grouping
+from workshop.widgets.facilitator.base import Console, button, hint, set_children, set_html
+from workshop.widgets.kit import Feedback, esc, run_action
 
 
 def _nothing() -> None:

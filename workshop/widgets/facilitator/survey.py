@@ -6,11 +6,10 @@ import time
 
 import ipywidgets as w
 
-from ... import survey, teams
-from ..common import Feedback, esc, run_action
-from .base import Panel, button, hint, private, section, set_html
-from .bits import stylesheet
-from .followup import CSS, file_link, link_box
+from workshop.domain.followup import survey, teams
+from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html
+from workshop.widgets.facilitator.followup import CSS, file_link, link_box
+from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
 
 #: While a hundred people answer, recompute the results at most this often (seconds).
 REFRESH_EVERY = 2.0

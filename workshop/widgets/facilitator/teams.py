@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping, teams
-from ..common import Feedback, esc, run_action
-from .base import Panel, button, hint, section, set_children
-from .bits import stylesheet
-from .followup import CSS
+from workshop.domain import grouping
+from workshop.domain.followup import teams
+from workshop.widgets.facilitator.base import Panel, button, hint, section, set_children
+from workshop.widgets.facilitator.followup import CSS
+from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
 
 
 class TeamRow(w.VBox):

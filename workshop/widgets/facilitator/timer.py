@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import workshops
-from ..common import Feedback, esc, run_action
+from workshop.domain import workshops
+from workshop.widgets.kit import Feedback, esc, run_action
 
 PRESETS = (1, 2, 3, 5, 7, 10, 15, 20)
 

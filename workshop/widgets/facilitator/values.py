@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping
-from ...errors import N_
-from ..common import esc
-from .base import Panel, button, hint, section, set_children, set_html, set_options
-from .suggestions import SuggestionsBox
+from workshop.core.errors import N_
+from workshop.domain import grouping
+from workshop.widgets.facilitator.base import Panel, button, hint, section, set_children, set_html, set_options
+from workshop.widgets.facilitator.suggestions import SuggestionsBox
+from workshop.widgets.kit import esc
 
 #: The "Not grouped" choice in a card's dropdown (value ids start at 1).
 UNGROUPED = 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ipywidgets as w
 from babel.numbers import format_decimal
 
-from ... import criteria, grouping, phases, vision, workshops
-from ..hints import HintsView
-from ..common import esc
-from .base import Panel, button, section, set_html
-from .bits import show, stylesheet
+from workshop.core import criteria, phases
+from workshop.domain import grouping, vision, workshops
+from workshop.widgets.facilitator.base import Panel, button, section, set_html
+from workshop.widgets.hints import HintsView
+from workshop.widgets.kit import esc, show, stylesheet
 
 
 def full() -> w.Layout:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping, phases, settings, voting
-from ..common import esc
-from .base import Panel, button, private, section, set_html
-from .bits import gapped, show, stylesheet
+from workshop.core import phases, settings
+from workshop.domain import grouping, voting
+from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
+from workshop.widgets.kit import esc, gapped, show, stylesheet
 
 CSS = """
 .ws-fac-results .ws-fbar-row { display:grid; grid-template-columns: minmax(6em, 12em) 1fr 2.5em 7.5em;

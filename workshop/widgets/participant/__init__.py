@@ -1,5 +1,5 @@
 """The participant app: one link for the whole workshop, one view per stage."""
 
-from .app import ParticipantApp
+from workshop.widgets.participant.app import ParticipantApp
 
 __all__ = ["ParticipantApp"]

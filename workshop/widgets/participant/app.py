@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import links, phases, workshops
-from ...errors import WorkshopError
-from ...i18n import LANGUAGES, translator
-from ...store import Store
-from ..common import esc, style
-from ..countdown import Countdown
-from ..identity import IdentityKeeper
-from ..live import Live
-from .base import Visitor
-from .board import BoardView
-from .brainstorm import BrainstormView
-from .drafting import DraftingView
-from .join import JoinForm
-from .philosophy import PhilosophyView, WaitingView
-from .rating import RatingView
-from .voting import VotingView
+from workshop.core import links, phases
+from workshop.core.errors import WorkshopError
+from workshop.domain import workshops
+from workshop.i18n import LANGUAGES, translator
+from workshop.store import Store
+from workshop.widgets.countdown import Countdown
+from workshop.widgets.identity import IdentityKeeper
+from workshop.widgets.kit import esc, style
+from workshop.widgets.live import Live
+from workshop.widgets.participant.base import Visitor
+from workshop.widgets.participant.board import BoardView
+from workshop.widgets.participant.brainstorm import BrainstormView
+from workshop.widgets.participant.drafting import DraftingView
+from workshop.widgets.participant.join import JoinForm
+from workshop.widgets.participant.philosophy import PhilosophyView, WaitingView
+from workshop.widgets.participant.rating import RatingView
+from workshop.widgets.participant.voting import VotingView
 
 VIEWS = {
     phases.SETUP: WaitingView,

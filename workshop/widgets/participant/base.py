@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import ipywidgets as w
 
-from ...i18n import Translator
-from ...store import Store
-from ...workshops import Status
-from ..common import Feedback, esc
+from workshop.domain.workshops import Status
+from workshop.i18n import Translator
+from workshop.store import Store
+from workshop.widgets.kit import Feedback, esc
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping
-from ...errors import NotAuthorized
-from ..common import esc
-from .base import StageView, heading, note
+from workshop.core.errors import NotAuthorized
+from workshop.domain import grouping
+from workshop.widgets.kit import esc
+from workshop.widgets.participant.base import StageView, heading, note
 
 
 def board_html(board, t) -> str:

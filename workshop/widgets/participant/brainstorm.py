@@ -6,9 +6,10 @@ import uuid
 
 import ipywidgets as w
 
-from ... import cards, settings
-from ..common import esc, run_action
-from .base import StageView, full_width, heading, note
+from workshop.core import settings
+from workshop.domain import cards
+from workshop.widgets.kit import esc, run_action
+from workshop.widgets.participant.base import StageView, full_width, heading, note
 
 
 class MyCard(w.HBox):

@@ -6,9 +6,9 @@ import uuid
 
 import ipywidgets as w
 
-from ... import grouping, vision
-from ..common import esc, run_action
-from .base import StageView, full_width, heading, note
+from workshop.domain import grouping, vision
+from workshop.widgets.kit import esc, run_action
+from workshop.widgets.participant.base import StageView, full_width, heading, note
 
 
 class DraftingView(StageView):

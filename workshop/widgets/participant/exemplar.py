@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import hiring
-from ...errors import N_
-from ..common import Feedback, esc, run_action
-from .base import full_width, note
-from .followup import FollowUpApp
+from workshop.core.errors import N_
+from workshop.domain.followup import hiring
+from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.participant.base import full_width, note
+from workshop.widgets.participant.followup import FollowUpApp
 
 
 class QuestionAnswer(w.VBox):

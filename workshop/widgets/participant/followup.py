@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import teams, workshops
-from ...errors import NotAuthorized, WorkshopError
-from ...i18n import LANGUAGES, Translator, translator
-from ...store import Store
-from ..common import Feedback, esc, run_action, style
-from ..identity import IdentityKeeper
-from ..live import Live
-from .base import Visitor, full_width
+from workshop.core.errors import NotAuthorized, WorkshopError
+from workshop.domain import workshops
+from workshop.domain.followup import teams
+from workshop.i18n import LANGUAGES, Translator, translator
+from workshop.store import Store
+from workshop.widgets.identity import IdentityKeeper
+from workshop.widgets.kit import Feedback, esc, run_action, style
+from workshop.widgets.live import Live
+from workshop.widgets.participant.base import Visitor, full_width
 
 CSS = """<style>
 .ws-followup .ws-value h4 { margin: 0 0 4px; font-size: 1.1em; }

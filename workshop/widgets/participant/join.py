@@ -6,10 +6,10 @@ from typing import Callable
 
 import ipywidgets as w
 
-from ... import workshops
-from ...workshops import Joined, Status
-from ..common import Feedback, esc, run_action
-from .base import full_width
+from workshop.domain import workshops
+from workshop.domain.workshops import Joined, Status
+from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.participant.base import full_width
 
 
 class JoinForm(w.VBox):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping
-from ..common import esc
-from .base import StageView, heading, note
+from workshop.domain import grouping
+from workshop.widgets.kit import esc
+from workshop.widgets.participant.base import StageView, heading, note
 
 
 def philosophy_html(status, values, t) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import criteria, vision
-from ..common import esc, run_action
-from ..hints import HintsView
-from .base import StageView, heading, note
+from workshop.core import criteria
+from workshop.domain import vision
+from workshop.widgets.hints import HintsView
+from workshop.widgets.kit import esc, run_action
+from workshop.widgets.participant.base import StageView, heading, note
 
 
 class CriterionRow(w.VBox):

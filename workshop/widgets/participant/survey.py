@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import grouping, survey
-from ...errors import N_
-from ..common import Feedback, esc, run_action
-from .base import full_width, note
-from .followup import FollowUpApp, team_options
+from workshop.core.errors import N_
+from workshop.domain import grouping
+from workshop.domain.followup import survey
+from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.participant.base import full_width, note
+from workshop.widgets.participant.followup import FollowUpApp, team_options
 
 
 class ValueQuestion(w.VBox):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ... import voting
-from ..common import esc, run_action
-from .base import StageView, heading, note
+from workshop.domain import voting
+from workshop.widgets.kit import esc, run_action
+from workshop.widgets.participant.base import StageView, heading
 
 
 def results_html(result, t) -> str:

@@ -1,0 +1,1 @@
+"""`workshop bench` and the suggestion benchmark: figures measured on a real server, printed, never asserted."""

@@ -1,9 +1,0 @@
-"""Entry point of notebooks/exemplar.ipynb: ?w=CODE[&lang=de]."""
-
-from __future__ import annotations
-
-from . import followup
-
-
-def show():
-    return followup.show("exemplar")

@@ -1,9 +1,0 @@
-"""Entry point of notebooks/survey.ipynb: ?w=CODE[&lang=de]."""
-
-from __future__ import annotations
-
-from . import followup
-
-
-def show():
-    return followup.show("survey")

@@ -1,0 +1,486 @@
+"""Creating a workshop, joining it, and moving it from stage to stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from workshop.core import credentials, phases, settings
+from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core.text import clean, whole_number
+from workshop.store import Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
+from workshop.store.schema import Card, CoreValue, Event, GroundingAnswer, Participant, VisionDraft, Workshop, utcnow
+
+DEFAULT_QUESTION = N_(
+    "What do you want our customers to think of when they think of our service experience?"
+)
+
+LANGUAGES = ("en", "de", "zh_Hant")
+
+ROLES = ("member", "stakeholder", "employee", "exemplar")
+
+FACILITATOR = "facilitator"
+
+# Step 0 of the method: the customer-needs questions, answered before the brainstorm.
+GROUNDING_TOPICS = {
+    "purpose": N_("What is the purpose of the company?"),
+    "support_role": N_("What is the role of support?"),
+    "delight_or_effort": N_("Is our goal to delight customers or to reduce their effort?"),
+    "principles": N_("What principles should support follow?"),
+    "channels": N_("Which channels do customers use to reach us?"),
+    "self_service": N_("How do customers look for help on their own?"),
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    code: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    code: str
+    token: str
+    participant_id: int
+    number: int
+    name: str
+    rejoined: bool
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    title: str
+    company: str
+    purpose: str
+    question: str
+    language: str
+    phase: str
+    anonymous: bool
+    cards_revealed: bool
+    vote_target: int
+    vision: str
+    revision: int
+    participants: int
+    cards: int
+    values: int
+    drafts: int
+    timer_ends_at: dt.datetime | None
+    timer_label: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    id: int
+    number: int
+    name: str
+    role: str
+    team: str
+    joined_at: dt.datetime
+    last_seen_at: dt.datetime
+
+
+def pseudonym(number: int) -> str:
+    return f"Participant {number}"
+
+
+def shown_name(ws: Workshop, p: Participant) -> str:
+    """The name others may see: never the real one in an anonymous workshop."""
+    if ws.anonymous or not p.display_name:
+        return pseudonym(p.number)
+    return p.display_name
+
+
+def actor_of(p: Participant) -> str:
+    return f"participant:{p.id}"
+
+
+# ---- helpers for other domain modules -------------------------------------------------
+
+def as_facilitator(tx: Tx, code: str, key: str) -> Workshop:
+    """The workshop, if ``key`` is its facilitator key; nothing else is revealed otherwise."""
+    ws = tx.workshop(code)
+    if not key or not credentials.matches(key, ws.key_hash):
+        raise NotAuthorized(N_("This facilitator key does not open workshop {code}."), code=ws.code)
+    return ws
+
+
+def as_participant(tx: Tx, code: str, token: str, roles=("member",)) -> tuple[Workshop, Participant]:
+    ws = tx.workshop(code)
+    p = tx.session.execute(
+        select(Participant).where(
+            Participant.token_hash == credentials.digest(token), Participant.workshop_id == ws.id
+        )
+    ).scalar_one_or_none()
+    if p is None:
+        raise NotAuthorized(N_("Please join the workshop again: your link is not recognised."))
+    if p.role not in roles:
+        raise NotAuthorized(N_("This link is not for this part of the workshop."))
+    return ws, p
+
+
+def require_phase(ws: Workshop, *allowed: str) -> None:
+    if ws.phase not in allowed:
+        raise WrongPhase(
+            N_("That is not possible while the workshop is at the stage “{phase}”."),
+            phase=phases.TITLES[ws.phase],
+        )
+
+
+# ---- creating and joining -------------------------------------------------------------
+
+def create_workshop(
+    store: Store,
+    title: str,
+    *,
+    company: str = "",
+    purpose: str = "",
+    question: str | None = None,
+    language: str = "en",
+    anonymous: bool = False,
+    vote_target: int = settings.DEFAULT_TARGET,
+) -> Created:
+    """Create a workshop; returns its join code and the facilitator key (shown once)."""
+    title = clean(title, what=N_("title"), limit=settings.MAX_TITLE)
+    company = clean(company, what=N_("company name"), limit=settings.MAX_TITLE, required=False)
+    purpose = clean(purpose, what=N_("purpose"), limit=settings.MAX_DESCRIPTION, multiline=True, required=False)
+    question = clean(question or DEFAULT_QUESTION, what=N_("question"), limit=settings.MAX_QUESTION)
+    if language not in LANGUAGES:
+        raise InvalidInput(N_("The language must be one of: {choices}."), choices=", ".join(LANGUAGES))
+    vote_target = whole_number(vote_target, what=N_("number of values to keep"), low=1, high=15)
+    key = credentials.new_secret()
+    for _ in range(10):
+        code = credentials.new_join_code()
+        try:
+            with store.writing() as tx:
+                ws = Workshop(
+                    code=code, key_hash=credentials.digest(key), title=title, company=company,
+                    purpose=purpose, question=question, language=language, anonymous=bool(anonymous),
+                    vote_target=vote_target, phase=phases.SETUP, revision=1, settings={},
+                )
+                tx.session.add(ws)
+                tx.session.flush()
+                tx.log(ws, FACILITATOR, "workshop_created", title=title, language=language,
+                       anonymous=bool(anonymous))
+            return Created(code=code, key=key)
+        except IntegrityError:
+            continue  # a code already in use; draw another
+    raise RuntimeError("could not draw an unused join code")
+
+
+@action
+def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
+         role: str = "member", team: str = "") -> Joined:
+    """Join as a participant, or come back as the same one when ``token`` is known."""
+    ws = tx.workshop(code)
+    if token:
+        p = tx.session.execute(
+            select(Participant).where(
+                Participant.token_hash == credentials.digest(token), Participant.workshop_id == ws.id
+            )
+        ).scalar_one_or_none()
+        if p is not None:
+            p.last_seen_at = utcnow()
+            return Joined(ws.code, token, p.id, p.number, shown_name(ws, p), rejoined=True)
+    if role not in ROLES:
+        raise InvalidInput(N_("Unknown role."))
+    team = clean(team, what=N_("team"), limit=40, required=False)
+    display_name = None
+    if not ws.anonymous:
+        display_name = clean(name, what=N_("name"), limit=settings.MAX_NAME)
+        taken = tx.session.execute(
+            select(Participant.id).where(
+                Participant.workshop_id == ws.id,
+                Participant.role == role,
+                func.lower(Participant.display_name) == display_name.lower(),
+            )
+        ).first()
+        if taken:
+            raise InvalidInput(
+                N_("Someone has already joined as “{name}”. If that was you on another device, "
+                   "open your personal link there; otherwise add an initial."),
+                name=display_name,
+            )
+    count = tx.session.execute(
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == ws.id)
+    ).scalar()
+    if count >= settings.MAX_PARTICIPANTS:
+        raise InvalidInput(N_("This workshop is full."))
+    number = (tx.session.execute(
+        select(func.max(Participant.number)).where(Participant.workshop_id == ws.id)
+    ).scalar() or 0) + 1
+    token = credentials.new_secret()
+    p = Participant(workshop_id=ws.id, token_hash=credentials.digest(token), number=number,
+                    display_name=display_name, role=role, team=team)
+    tx.session.add(p)
+    tx.session.flush()
+    # In an anonymous workshop the log holds no name, only the number.
+    tx.log(ws, actor_of(p), "participant_joined", number=number, role=role,
+           name=None if ws.anonymous else display_name)
+    return Joined(ws.code, token, p.id, number, shown_name(ws, p), rejoined=False)
+
+
+def touch(store: Store, code: str, token: str) -> None:
+    """Mark a participant as still here, without disturbing live views."""
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(Participant)
+            .where(Participant.token_hash == credentials.digest(token))
+            .values(last_seen_at=utcnow())
+        )
+
+
+@action
+def reissue_link(tx: Tx, code: str, key: str, participant_id: int) -> str:
+    """A new personal token for someone who lost theirs; the old one stops working."""
+    ws = as_facilitator(tx, code, key)
+    p = tx.session.get(Participant, participant_id)
+    if p is None or p.workshop_id != ws.id:
+        raise NotFound(N_("There is no such participant in this workshop."))
+    token = credentials.new_secret()
+    p.token_hash = credentials.digest(token)
+    tx.log(ws, FACILITATOR, "participant_link_reissued", participant=p.id)
+    return token
+
+
+# ---- stages ------------------------------------------------------------------------
+
+def _check_can_enter(tx: Tx, ws: Workshop, target: str) -> None:
+    """Refuse a stage whose groundwork is missing, saying what to do first."""
+    def count(model, *where):
+        return tx.session.execute(select(func.count()).select_from(model).where(*where)).scalar()
+
+    if target == phases.VOTING and not count(CoreValue, CoreValue.workshop_id == ws.id, CoreValue.removed.is_(False)):
+        raise WrongPhase(N_("Create at least one core value before the vote."))
+    if target == phases.DRAFTING and not count(CoreValue, CoreValue.workshop_id == ws.id, CoreValue.chosen.is_(True)):
+        raise WrongPhase(N_("Finish the vote first: no values have been chosen yet."))
+    if target == phases.RATING and not count(VisionDraft, VisionDraft.workshop_id == ws.id, VisionDraft.withdrawn.is_(False)):
+        raise WrongPhase(N_("Write at least one vision draft before rating."))
+    if target in (phases.ACTIONS, phases.PUBLISHED) and not ws.vision:
+        raise WrongPhase(N_("Choose the final vision statement first."))
+
+
+def _move(tx: Tx, ws: Workshop, target: str, kind: str) -> str:
+    previous = ws.phase
+    ws.phase = target
+    ws.timer_ends_at = None  # a timer belongs to the stage it was started in
+    tx.log(ws, FACILITATOR, kind, previous=previous, phase=target)
+    return target
+
+
+@action
+def advance(tx: Tx, code: str, key: str) -> str:
+    """Move to the next stage; returns it."""
+    ws = as_facilitator(tx, code, key)
+    target = phases.next_phase(ws.phase)
+    if target is None:
+        raise WrongPhase(N_("The workshop is already at its last stage."))
+    _check_can_enter(tx, ws, target)
+    return _move(tx, ws, target, "phase_advanced")
+
+
+@action
+def reopen(tx: Tx, code: str, key: str, phase: str) -> str:
+    """Go back to an earlier stage; everything written since is kept."""
+    ws = as_facilitator(tx, code, key)
+    if phase not in phases.ORDER:
+        raise InvalidInput(N_("Unknown stage."))
+    if phases.index(phase) >= phases.index(ws.phase):
+        raise WrongPhase(N_("Only an earlier stage can be reopened."))
+    return _move(tx, ws, phase, "phase_reopened")
+
+
+@action
+def undo_phase(tx: Tx, code: str, key: str) -> str:
+    """Undo the last change of stage (an advance clicked by mistake)."""
+    ws = as_facilitator(tx, code, key)
+    last = tx.session.execute(
+        select(Event).where(
+            Event.workshop_id == ws.id,
+            Event.kind.in_(("phase_advanced", "phase_reopened", "phase_undone")),
+        ).order_by(Event.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if last is None or last.kind == "phase_undone":
+        raise WrongPhase(N_("There is no change of stage to undo."))
+    return _move(tx, ws, last.payload["previous"], "phase_undone")
+
+
+@action
+def update_details(tx: Tx, code: str, key: str, *, title: str | None = None, company: str | None = None,
+                   purpose: str | None = None, question: str | None = None, language: str | None = None,
+                   anonymous: bool | None = None, vote_target: int | None = None) -> None:
+    ws = as_facilitator(tx, code, key)
+    changed = {}
+    if title is not None:
+        ws.title = changed["title"] = clean(title, what=N_("title"), limit=settings.MAX_TITLE)
+    if company is not None:
+        ws.company = changed["company"] = clean(company, what=N_("company name"), limit=settings.MAX_TITLE, required=False)
+    if purpose is not None:
+        ws.purpose = changed["purpose"] = clean(purpose, what=N_("purpose"), limit=settings.MAX_DESCRIPTION,
+                                                multiline=True, required=False)
+    if question is not None:
+        if phases.index(ws.phase) > phases.index(phases.BRAINSTORM):
+            raise WrongPhase(N_("The brainstorm question cannot change after the brainstorm."))
+        ws.question = changed["question"] = clean(question, what=N_("question"), limit=settings.MAX_QUESTION)
+    if language is not None:
+        if language not in LANGUAGES:
+            raise InvalidInput(N_("The language must be one of: {choices}."), choices=", ".join(LANGUAGES))
+        ws.language = changed["language"] = language
+    if anonymous is not None and bool(anonymous) != ws.anonymous:
+        joined = tx.session.execute(
+            select(func.count()).select_from(Participant).where(Participant.workshop_id == ws.id)
+        ).scalar()
+        if joined:
+            # People joined under the old promise; changing it now would break it.
+            raise WrongPhase(N_("Anonymity can only be changed before anyone joins."))
+        ws.anonymous = changed["anonymous"] = bool(anonymous)
+    if vote_target is not None:
+        ws.vote_target = changed["vote_target"] = whole_number(
+            vote_target, what=N_("number of values to keep"), low=1, high=15)
+    tx.log(ws, FACILITATOR, "details_updated", **changed)
+
+
+@action
+def set_grounding(tx: Tx, code: str, key: str, topic: str, answer: str) -> None:
+    ws = as_facilitator(tx, code, key)
+    if topic not in GROUNDING_TOPICS:
+        raise InvalidInput(N_("Unknown question."))
+    answer = clean(answer, what=N_("answer"), limit=settings.MAX_ANSWER, multiline=True, required=False)
+    row = tx.session.execute(
+        select(GroundingAnswer).where(GroundingAnswer.workshop_id == ws.id, GroundingAnswer.topic == topic)
+    ).scalar_one_or_none()
+    if row is None:
+        tx.session.add(GroundingAnswer(workshop_id=ws.id, topic=topic, answer=answer))
+    else:
+        row.answer = answer
+    tx.log(ws, FACILITATOR, "grounding_answered", topic=topic, answer=answer)
+
+
+@query
+def grounding(tx: Tx, code: str) -> dict[str, str]:
+    ws = tx.workshop(code)
+    rows = tx.session.execute(
+        select(GroundingAnswer.topic, GroundingAnswer.answer).where(GroundingAnswer.workshop_id == ws.id)
+    ).all()
+    answers = {topic: "" for topic in GROUNDING_TOPICS}
+    answers.update(dict(rows))
+    return answers
+
+
+@action
+def start_timer(tx: Tx, code: str, key: str, minutes: float, label: str = "") -> dt.datetime:
+    ws = as_facilitator(tx, code, key)
+    try:
+        minutes = float(minutes)
+    except (TypeError, ValueError):
+        raise InvalidInput(N_("The timer needs a number of minutes.")) from None
+    if not 0 < minutes <= 120:
+        raise InvalidInput(N_("The timer runs for 1 second to 120 minutes."))
+    ws.timer_ends_at = utcnow() + dt.timedelta(minutes=minutes)
+    ws.timer_label = clean(label, what=N_("timer label"), limit=120, required=False)
+    tx.log(ws, FACILITATOR, "timer_started", minutes=minutes, label=ws.timer_label)
+    return ws.timer_ends_at
+
+
+@action
+def stop_timer(tx: Tx, code: str, key: str) -> None:
+    ws = as_facilitator(tx, code, key)
+    ws.timer_ends_at = None
+    tx.log(ws, FACILITATOR, "timer_stopped")
+
+
+# ---- reading ---------------------------------------------------------------------
+
+@query
+def status(tx: Tx, code: str) -> Status:
+    """What every screen needs to know about the workshop, without secrets."""
+    ws = tx.workshop(code)
+
+    def count(model, *where):
+        return tx.session.execute(
+            select(func.count()).select_from(model).where(model.workshop_id == ws.id, *where)
+        ).scalar()
+
+    return Status(
+        code=ws.code, title=ws.title, company=ws.company, purpose=ws.purpose, question=ws.question,
+        language=ws.language, phase=ws.phase, anonymous=ws.anonymous, cards_revealed=ws.cards_revealed,
+        vote_target=ws.vote_target, vision=ws.vision, revision=ws.revision,
+        participants=count(Participant, Participant.role == "member"),
+        cards=count(Card, Card.withdrawn.is_(False)),
+        values=count(CoreValue, CoreValue.removed.is_(False)),
+        drafts=count(VisionDraft, VisionDraft.withdrawn.is_(False)),
+        timer_ends_at=ws.timer_ends_at, timer_label=ws.timer_label, created_at=ws.created_at,
+    )
+
+
+@query
+def participants(tx: Tx, code: str, key: str, role: str | None = "member") -> list[ParticipantInfo]:
+    ws = as_facilitator(tx, code, key)
+    q = select(Participant).where(Participant.workshop_id == ws.id).order_by(Participant.number)
+    if role:
+        q = q.where(Participant.role == role)
+    return [
+        ParticipantInfo(p.id, p.number, shown_name(ws, p), p.role, p.team, p.joined_at, p.last_seen_at)
+        for p in tx.session.execute(q).scalars()
+    ]
+
+
+@query
+def _key_matches(tx: Tx, code: str, key: str) -> bool:
+    ws = tx.workshop(code)
+    return bool(key) and credentials.matches(key, ws.key_hash)
+
+
+def check_key(store: Store, code: str, key: str) -> bool:
+    """True when ``key`` is the facilitator key of ``code`` (raises NotFound for no workshop).
+
+    The right key always opens: keys are 192 random bits, so nobody guesses
+    one, and refusing it after wrong guesses would let anyone who knows the
+    join code lock the facilitator out mid-workshop. Wrong keys are counted
+    and, past the limit, answered with "too many tries, wait" (NotAuthorized)
+    instead of "wrong key"; unknown codes count towards the code throttle."""
+    from workshop.domain import throttle
+
+    throttle.check(store, "code")
+    try:
+        opened = _key_matches(store, code, key)
+    except NotFound:
+        throttle.record(store, "code")
+        raise
+    if not opened:
+        throttle.check(store, "key", code)
+        throttle.record(store, "key", code)
+    return opened
+
+
+def enter(store: Store, code: str) -> Status:
+    """The workshop's status for a visitor who opens a link; unknown codes count towards the throttle."""
+    from workshop.domain import throttle
+
+    throttle.check(store, "code")
+    try:
+        return status(store, code)
+    except NotFound:
+        throttle.record(store, "code")
+        raise
+
+
+@query
+def whoami(tx: Tx, code: str, token: str) -> Joined:
+    ws, p = as_participant(tx, code, token, roles=ROLES)
+    return Joined(ws.code, token, p.id, p.number, shown_name(ws, p), rejoined=True)
+
+
+@query
+def list_workshops(tx: Tx, limit: int | None = None) -> list[tuple[str, str, str, dt.datetime]]:
+    """(code, title, phase, created) of every workshop (or the ``limit`` newest), newest first."""
+    return [tuple(r) for r in tx.session.execute(
+        select(Workshop.code, Workshop.title, Workshop.phase, Workshop.created_at)
+        .order_by(Workshop.id.desc()).limit(limit)
+    ).all()]
+

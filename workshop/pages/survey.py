@@ -1,0 +1,9 @@
+"""Entry point of notebooks/survey.ipynb: ?w=CODE[&lang=de]."""
+
+from __future__ import annotations
+
+from workshop.pages import followup
+
+
+def show():
+    return followup.show("survey")

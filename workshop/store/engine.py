@@ -1,0 +1,212 @@
+"""The shared database: one engine per URL and process, one transaction per action.
+
+Every Voila visitor runs in its own kernel process, so the database is the
+only place where a workshop's state lives. SQLite (WAL) is the default; a
+PostgreSQL URL carries a workshop across several servers.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from workshop.core import settings
+from workshop.core.errors import N_, NotFound, StoreUnavailable
+from workshop.store import migrations
+from workshop.store.schema import Event, Workshop, utcnow
+
+T = TypeVar("T")
+
+_stores: dict[str, "Store"] = {}
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and bare file paths as well."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Store:
+    """Owns the engines for one database URL. Use :func:`open_store`."""
+
+    def __init__(self, url: str | None = None):
+        self.url = normalize_url(url or settings.default_db_url())
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                self.url,
+                connect_args={"timeout": settings.SQLITE_BUSY_TIMEOUT_MS / 1000},
+            )
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(
+                self.url,
+                pool_pre_ping=True,
+                pool_size=2,
+                max_overflow=4,
+                pool_recycle=1800,
+                connect_args={"connect_timeout": 5},
+            )
+        self.engine: Engine = engine
+        # Same pool; the option makes SQLite begin with BEGIN IMMEDIATE so that
+        # concurrent writers queue up instead of failing half-way.
+        self.write_engine: Engine = engine.execution_options(workshop_write=True)
+        self.started_at_version = _retrying(lambda: migrations.upgrade(self.write_engine))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def reading(self) -> Iterator["Tx"]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield Tx(session, write=False)
+
+    @contextmanager
+    def writing(self) -> Iterator["Tx"]:
+        with Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield Tx(session, write=True)
+
+    def revision(self, code: str) -> int | None:
+        """The workshop's change marker: one indexed single-row read.
+
+        Not retried: live views poll it several times a second and would
+        rather show "reconnecting" than wait."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(Workshop.revision).where(Workshop.code == normalize_code(code))
+            ).scalar()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        _stores.pop(self.url, None)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn, _record):
+        # Take transaction control from the driver so BEGIN is ours to emit.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={settings.SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        if conn.get_execution_options().get("workshop_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def open_store(url: str | None = None) -> Store:
+    """The process-wide Store for ``url`` (default: WORKSHOP_DB_URL or var/workshop.sqlite)."""
+    key = normalize_url(url or settings.default_db_url())
+    store = _stores.get(key)
+    if store is None:
+        store = _stores[key] = Store(key)
+    return store
+
+
+class Tx:
+    """One transaction, with the helpers every action needs."""
+
+    def __init__(self, session: Session, write: bool):
+        self.session = session
+        self.write = write
+
+    def workshop(self, code: str) -> Workshop:
+        """Load the workshop; in a write, lock it and bump its revision first.
+
+        Taking the workshop row lock first in every write serialises the
+        writes of one workshop on PostgreSQL the way BEGIN IMMEDIATE does on
+        SQLite, so budget checks cannot race and deadlocks cannot occur."""
+        code = normalize_code(code)
+        if self.write:
+            self.session.execute(
+                update(Workshop).where(Workshop.code == code).values(revision=Workshop.revision + 1)
+            )
+        ws = self.session.execute(select(Workshop).where(Workshop.code == code)).scalar_one_or_none()
+        if ws is None:
+            raise NotFound(N_("There is no workshop with the code {code}."), code=code)
+        return ws
+
+    def log(self, ws: Workshop, actor: str, kind: str, **payload) -> None:
+        self.session.add(Event(workshop_id=ws.id, at=utcnow(), actor=actor, kind=kind, payload=payload))
+
+
+def normalize_code(code: str) -> str:
+    """Join codes are read aloud: accept any case, spaces and dashes."""
+    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())[:16]
+
+
+def _transient(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return False
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _retrying(fn: Callable[[], T], attempts: int = 4) -> T:
+    """Run ``fn``; on a lost connection or a busy database, try again briefly.
+
+    Actions are written to be safe to repeat: inserts carry request ids and
+    votes and ratings set absolute numbers, so a retry cannot apply twice."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except DBAPIError as exc:
+            if not _transient(exc):
+                raise
+            if attempt == attempts - 1:
+                raise StoreUnavailable(
+                    N_("The workshop database is not answering, so this was not saved. "
+                       "Please try again in a moment.")
+                ) from exc
+            time.sleep(0.2 * (2 ** attempt) + random.random() * 0.1)
+    raise AssertionError("unreachable")
+
+
+def action(fn: Callable[..., T]) -> Callable[..., T]:
+    """Decorate ``fn(tx, ...)`` so callers write ``fn(store, ...)``: one write
+    transaction per call, rolled back when the domain refuses."""
+    @functools.wraps(fn)
+    def wrapper(store: Store, *args, **kwargs) -> T:
+        def run():
+            with store.writing() as tx:
+                return fn(tx, *args, **kwargs)
+        return _retrying(run)
+    wrapper.is_action = True
+    return wrapper
+
+
+def query(fn: Callable[..., T]) -> Callable[..., T]:
+    """Like :func:`action`, for reads: no locks, no revision bump."""
+    @functools.wraps(fn)
+    def wrapper(store: Store, *args, **kwargs) -> T:
+        def run():
+            with store.reading() as tx:
+                return fn(tx, *args, **kwargs)
+        return _retrying(run)
+    return wrapper
