@@ -17,7 +17,7 @@ from workshop.core import criteria
 from workshop.domain import grouping, vision, voting, workshops
 from workshop.domain.followup import hiring, stakeholders, teams
 from workshop.i18n import Translator, translator
-from workshop.outputs import docformats
+from workshop.outputs import docformats, philosophy
 from workshop.outputs.docformats import Block, Heading, Items, Note, Para, Quote, Section, Table
 from workshop.store import Store
 
@@ -26,10 +26,10 @@ from workshop.store import Store
 class PhilosophyData:
     """Everything the document shows, read once."""
     status: workshops.Status
-    values: list[grouping.ValueView]
+    #: Purpose, vision and the chosen values, as the screens show them too.
+    philosophy: philosophy.Philosophy
     #: Every value with the cards grouped into it, and the cards left ungrouped.
     board: grouping.Board
-    practices: dict[tuple[int, str], teams.Practice]
     benchmark: hiring.Benchmark
     rounds: list[voting.RoundResult]
     drafts: list[vision.DraftSummary]
@@ -40,15 +40,16 @@ class PhilosophyData:
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
 
-def gather(store: Store, code: str, key: str) -> PhilosophyData:
-    """Read the workshop for its document; the facilitator key is required (names are in it)."""
+def gather(store: Store, code: str, key: str, lang: str | None = None) -> PhilosophyData:
+    """Read the workshop for its document, worded in ``lang`` (default: the workshop's language).
+
+    The facilitator key is required (names are in it)."""
     members = workshops.participants(store, code, key, role="member")  # checks the key first
     status = workshops.status(store, code)
     return PhilosophyData(
         status=status,
-        values=grouping.values(store, code, only_chosen=True),
+        philosophy=philosophy.build(store, code, translator(lang or status.language)),
         board=grouping.board(store, code, key),
-        practices=teams.practices(store, code),
         benchmark=hiring.benchmark(store, code, key),
         rounds=[r for r in voting.rounds(store, code) if r.status == "closed"],
         drafts=vision.summary(store, code),
@@ -60,58 +61,43 @@ def gather(store: Store, code: str, key: str) -> PhilosophyData:
 
 # ---- the template ---------------------------------------------------------------------
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text[-1] in ".!?。！？" else text + "."
-
-
 def _purpose(d: PhilosophyData, t: Translator) -> list[Block]:
-    s = d.status
     out: list[Block] = [Heading(2, t("Our purpose"))]
-    if not s.purpose:
+    if not d.philosophy.purpose_sentence:
         return out + [Note(t("Not written yet."))]
-    purpose = s.purpose.strip()
-    # "to keep families connected" and "keep families connected" both read right.
-    if purpose.lower().startswith("to "):
-        purpose = purpose[3:]
-    company = s.company or s.title
-    return out + [Para(_sentence(t("Our purpose at {company} is to {purpose}").format(
-        company=company, purpose=purpose)), lead=True)]
+    return out + [Para(d.philosophy.purpose_sentence, lead=True)]
 
 
 def _vision(d: PhilosophyData, t: Translator) -> list[Block]:
     out: list[Block] = [Heading(2, t("Customer support vision"))]
-    if not d.status.vision:
+    if not d.philosophy.vision:
         return out + [Note(t("Not chosen yet."))]
-    return out + [Para(t("When we interact with customers, we want them to know:")), Quote(d.status.vision)]
+    return out + [Para(t("When we interact with customers, we want them to know:")), Quote(d.philosophy.vision)]
 
 
 def _values(d: PhilosophyData, t: Translator) -> list[Block]:
     out: list[Block] = [Heading(2, t("Support values"))]
-    if not d.values:
+    if not d.philosophy.values:
         return out + [Note(t("Not chosen yet."))]
-    return out + [Items([(v.name, v.description) for v in d.values])]
+    return out + [Items([(v.name, v.description) for v in d.philosophy.values])]
 
 
 def _living(d: PhilosophyData, t: Translator) -> list[Block]:
+    values = d.philosophy.values
     out: list[Block] = [Heading(2, t("How we live our support philosophy"))]
-    if not d.values:
+    if not values:
         return out + [Note(t("Not chosen yet."))]
     out.append(Table([t("Value"), t("Action statement"), t("Key metrics")],
-                     [[v.name, v.action_statement or "–", ", ".join(v.metrics) or "–"] for v in d.values],
+                     [[v.name, v.action_statement or "–", ", ".join(v.metrics) or "–"] for v in values],
                      first_column_bold=True))
-    for v in d.values:
+    for v in values:
         part: list[Block] = [Heading(3, v.name)]
         if v.description:
             part.append(Para(v.description))
         part.append(Para(v.action_statement or t("No action statement yet."), label=t("Action statement"),
                          emphasis=bool(v.action_statement)))
         part.append(Para(", ".join(v.metrics) or t("None yet."), label=t("Key metrics")))
-        rows = []
-        for team in teams.PRACTICE_TEAMS:
-            p = d.practices.get((v.id, team))
-            if p is not None:
-                rows.append([t(teams.TITLES[team]), p.key_actions or "–", p.metrics or "–"])
+        rows = [[t(teams.TITLES[p.team]), p.key_actions or "–", p.metrics or "–"] for p in v.practices]
         if rows:
             part.append(Heading(4, t("How each team lives it")))
             part.append(Table([t("Team"), t("Key actions"), t("Metrics")], rows, first_column_bold=True,
@@ -206,10 +192,9 @@ def _score(s: vision.CriterionStats) -> str:
 
 def outline(d: PhilosophyData, t: Translator) -> list[Block]:
     """The document as blocks, in the method's order."""
-    s = d.status
     blocks: list[Block] = [Heading(1, t("Our customer service philosophy"))]
-    if s.company:
-        blocks.append(Note(s.company, subtitle=True))
+    if d.philosophy.company:
+        blocks.append(Note(d.philosophy.company, subtitle=True))
     for part in (_purpose, _vision, _values, _living, _hiring, _appendix):
         blocks.extend(part(d, t))
     return blocks
@@ -218,14 +203,13 @@ def outline(d: PhilosophyData, t: Translator) -> list[Block]:
 # ---- the public API -----------------------------------------------------------------
 
 def _prepare(store: Store, code: str, key: str, lang: str | None):
-    d = gather(store, code, key)
-    t = translator(lang or d.status.language)
-    return d, t
+    d = gather(store, code, key, lang)
+    return d, translator(d.philosophy.lang)
 
 
 def _title(d: PhilosophyData, t: Translator) -> str:
     base = t("Our customer service philosophy")
-    return f"{d.status.company}: {base}" if d.status.company else base
+    return f"{d.philosophy.company}: {base}" if d.philosophy.company else base
 
 
 def render_markdown(store: Store, code: str, key: str, lang: str | None = None) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from workshop.core import phases
-from workshop.domain import grouping, workshops
+from workshop.domain import workshops
+from workshop.outputs import philosophy
 from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
 from workshop.widgets.kit import esc, gapped, show, stylesheet
 
@@ -23,9 +24,10 @@ CSS = """
 .ws-philosophy-doc { font-size:1.2em; line-height:1.45; max-width:60em; }
 .ws-philosophy-doc h4 { margin:18px 0 4px; font-size:.8em; text-transform:uppercase; letter-spacing:.08em; color:#52606d; }
 .ws-philosophy-doc .ws-vision-line { font-size:1.9em; font-weight:650; line-height:1.25; margin:4px 0; }
-.ws-philosophy-doc .ws-value-list { font-size:1.3em; }
-.ws-philosophy-doc .ws-value-list b { display:inline-block; background:#eef4ff; border:1px solid #b2ccff;
-  border-radius:8px; padding:2px 12px; margin:3px; }
+.ws-philosophy-doc .ws-value-list { list-style:none; padding:0; margin:4px 0; }
+.ws-philosophy-doc .ws-value-list li { margin:3px 0; }
+.ws-philosophy-doc .ws-value-list b { display:inline-block; font-size:1.3em; background:#eef4ff; border:1px solid #b2ccff;
+  border-radius:8px; padding:2px 12px; margin:3px 6px 3px 0; }
 .ws-philosophy-doc .ws-live-value { border-left:4px solid #2e90fa; padding:4px 12px; margin:8px 0; }
 .ws-philosophy-doc .ws-live-value .ws-name { font-size:1.2em; font-weight:700; }
 .ws-philosophy-doc .ws-metrics { color:#52606d; }
@@ -34,25 +36,28 @@ CSS = """
 """
 
 
-def philosophy_html(status, values, t) -> str:
+def philosophy_html(p: philosophy.Philosophy, t) -> str:
     """The method's template: purpose, vision, values, and how each value is lived."""
-    parts = []
-    if status.purpose:
-        purpose = (t("Our purpose at {company} is to {purpose}").format(company=status.company, purpose=status.purpose)
-                   if status.company else status.purpose)
-        parts.append(f"<h4>{esc(t('Our purpose'))}</h4><p>{esc(purpose.rstrip('.') + '.')}</p>")
+    parts = [f"<h4>{esc(t('Our purpose'))}</h4>"]
+    if p.purpose_sentence:
+        parts.append(f'<p class="ws-purpose">{esc(p.purpose_sentence)}</p>')
+    else:
+        parts.append(f'<p class="ws-missing">{esc(t("Not written yet."))}</p>')
     parts.append(f"<h4>{esc(t('Customer support vision'))}</h4>")
-    if status.vision:
+    if p.vision:
         parts.append(f'<p class="ws-muted ws-note">{esc(t("When we interact with customers, we want them to know:"))}</p>'
-                     f'<p class="ws-vision-line">“{esc(status.vision)}”</p>')
+                     f'<p class="ws-vision-line">“{esc(p.vision)}”</p>')
     else:
         parts.append(f'<p class="ws-missing">{esc(t("No vision has been chosen yet (stage 06)."))}</p>')
     parts.append(f"<h4>{esc(t('Support values'))}</h4>")
-    if values:
-        parts.append('<p class="ws-value-list">' + "".join(f"<b>{esc(v.name)}</b>" for v in values) + "</p>")
+    if p.values:
+        parts.append('<ul class="ws-value-list">' + "".join(
+            f'<li><b class="ws-name">{esc(v.name)}</b>'
+            + (f' <span class="ws-description">{esc(v.description)}</span>' if v.description else "") + "</li>"
+            for v in p.values) + "</ul>")
         parts.append(f"<h4>{esc(t('How we live our support philosophy'))}</h4>")
-        for v in values:
-            action = (f"<div>{esc(v.action_statement)}</div>" if v.action_statement
+        for v in p.values:
+            action = (f'<div class="ws-action">{esc(v.action_statement)}</div>' if v.action_statement
                       else f'<div class="ws-missing">{esc(t("No action statement yet (stage 07)."))}</div>')
             metrics = (f'<div class="ws-metrics">{esc(t("Key metrics:"))} {esc(", ".join(v.metrics))}</div>'
                        if v.metrics else "")
@@ -112,8 +117,7 @@ class PublishPanel(Panel):
     def refresh(self, status) -> None:
         super().refresh(status)
         c, t = self.console, self.t
-        values = grouping.values(c.store, c.code, only_chosen=True)
-        set_html(self.doc, philosophy_html(status, values, t))
+        set_html(self.doc, philosophy_html(philosophy.build(c.store, c.code, t), t))
         if status.phase == phases.PUBLISHED:
             note = t("Published: participants see this on their screens now.")
         elif status.phase == phases.ACTIONS:

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from workshop.domain import grouping
+from workshop.outputs import philosophy
 from workshop.widgets.kit import esc
 from workshop.widgets.participant.base import StageView, heading, note
 
 
-def philosophy_html(status, values, t) -> str:
+def philosophy_html(p: philosophy.Philosophy, t) -> str:
+    """Purpose, vision and the values with how each is lived, as in the document."""
     parts = []
-    if status.company and status.purpose:
-        parts.append(f"<p>{esc(t('Our purpose at {company} is to {purpose}').format(company=status.company, purpose=status.purpose))}</p>")
-    if status.vision:
-        parts.append(f'<p class="ws-big">“{esc(status.vision)}”</p>')
-    for v in values:
-        metrics = ", ".join(esc(m) for m in v.metrics)
-        action = f"<div>{esc(v.action_statement)}</div>" if v.action_statement else ""
-        metric_line = f'<div class="ws-muted">{esc(t("Metrics"))}: {metrics}</div>' if metrics else ""
-        parts.append(f'<div class="ws-value"><b>{esc(v.name)}</b>{action}{metric_line}</div>')
+    if p.purpose_sentence:
+        parts.append(f'<p class="ws-purpose">{esc(p.purpose_sentence)}</p>')
+    if p.vision:
+        parts.append(f'<p class="ws-muted">{esc(t("When we interact with customers, we want them to know:"))}</p>'
+                     f'<p class="ws-big ws-vision-line">“{esc(p.vision)}”</p>')
+    for v in p.values:
+        desc = f'<div class="ws-description ws-muted">{esc(v.description)}</div>' if v.description else ""
+        action = f'<div class="ws-action">{esc(v.action_statement)}</div>' if v.action_statement else ""
+        metrics = (f'<div class="ws-metrics ws-muted">{esc(t("Key metrics:"))} {esc(", ".join(v.metrics))}</div>'
+                   if v.metrics else "")
+        parts.append(f'<div class="ws-value"><b class="ws-name">{esc(v.name)}</b>{desc}{action}{metrics}</div>')
     return "".join(parts)
 
 
@@ -53,7 +56,6 @@ class PhilosophyView(StageView):
 
     def refresh(self, status) -> None:
         super().refresh(status)
-        values = grouping.values(self.visitor.store, self.visitor.code, only_chosen=True)
-        html = philosophy_html(status, values, self.t)
+        html = philosophy_html(philosophy.build(self.visitor.store, self.visitor.code, self.t), self.t)
         if html != self.body.value:
             self.body.value = html
