@@ -7,18 +7,9 @@ unreachable, unless WORKSHOP_REQUIRE_PG=1 (set by .ci/run), when they fail.
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 
 import pytest
-
-# Everything a test run writes (the default SQLite file, var/demo.json) goes
-# to a private folder, never the developer's own var/. Set before any kernel
-# starts, so nbval's notebook kernels and served Voila kernels inherit it.
-if "WORKSHOP_TEST_HOME" not in os.environ:
-    os.environ["WORKSHOP_TEST_HOME"] = tempfile.mkdtemp(prefix="workshop-tests-")
-    os.environ["WORKSHOP_HOME"] = os.environ["WORKSHOP_TEST_HOME"]
-    os.environ.pop("WORKSHOP_DB_URL", None)
 
 from workshop.domain import workshops
 from workshop.store import Store

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ipywidgets as w
 import pytest
 
-from workshop.core import phases
+from workshop.core import credentials, phases, stages
 from workshop.domain import cards, grouping, workshops
 from workshop.pages import facilitator as entry
+from workshop.resources import notebooks_dir
 from workshop.store import Store
-from workshop.widgets.facilitator import NOTEBOOKS, PANELS, panel_class
+from workshop.widgets.facilitator import panel_class
 from workshop.widgets.facilitator.app import FacilitatorApp
 from workshop.widgets.participant import ParticipantApp
 
@@ -116,17 +117,40 @@ def test_typing_the_right_key_opens_the_stage(store, workshop):
     assert TITLE in texts(app)
 
 
-def test_without_a_link_each_notebook_opens_the_demo(store):
+def test_without_a_link_a_stage_page_asks_for_code_and_key_and_seeds_no_demo(store, created):
+    code, key = created
+    before = workshops.list_workshops(store)
     for stage in ("control", "brainstorm", "values"):
         app = entry.build(stage, {}, store=store, start_live=False)
-        assert app.unlocked, stage
-        assert app.status.title.startswith("Nimbus Telecom")
+        assert not app.unlocked and app.panel is None, stage
+        assert app.gate.code_field.layout.display is None  # the join code is asked for too
+    assert workshops.list_workshops(store) == before  # nothing seeded in the live database
+    app.gate.code_field.value = credentials.format_code(code)
+    app.gate.key.value = "wrong"
+    app.gate.open.click()
+    assert not app.unlocked
+    app.gate.key.value = key
+    app.gate.open.click()
+    assert app.unlocked and app.code == code and type(app.panel).__name__ == "ValuesPanel"
 
 
-def test_every_stage_has_a_panel_and_a_notebook():
-    assert set(PANELS) == set(NOTEBOOKS)
-    for stage in ("control", "setup", "invite", "brainstorm", "values"):
-        assert panel_class(stage).__name__ == PANELS[stage].rsplit(":", 1)[1]
+def test_every_stage_has_a_panel_and_a_notebook_and_every_phase_a_stage_and_a_view():
+    notebooks = notebooks_dir()
+    for stage in stages.STAGES:
+        assert panel_class(stage.name).__name__ == stage.panel.rsplit(":", 1)[1]
+        assert (notebooks / stage.notebook).exists(), stage.notebook
+        source = (notebooks / stage.notebook).read_text(encoding="utf-8")
+        assert f"show('{stage.name}')" in source, f"{stage.notebook} shows another stage's panel"
+        if stage.visitor_notebook:
+            assert (notebooks / stage.visitor_notebook).exists()
+            assert stages.load(stage.visitor_app)
+    for phase in phases.ORDER:
+        assert phase in stages.stage_of_phase(phase).runs
+        assert stages.load(stages.PARTICIPANT_VIEWS[phase].view)
+    # Every notebook served is the participants' page, a stage or a stage's visitors' page.
+    known = {stages.PARTICIPANT_NOTEBOOK, "results.ipynb"} | {s.notebook for s in stages.STAGES} | {
+        s.visitor_notebook for s in stages.STAGES if s.visitor_notebook}
+    assert {nb.name for nb in notebooks.glob("*.ipynb")} == known
     with pytest.raises(ValueError):
         panel_class("lunch")
 
@@ -176,8 +200,8 @@ def test_navigation_links_carry_code_and_key_and_hide_in_presentation_view(store
     code, key = workshop
     app = open_app(store, code, key, "brainstorm")
     nav = app.nav.value
-    for notebook in NOTEBOOKS.values():
-        assert f'href="{notebook}?w={code}&amp;key={key}"' in nav
+    for stage in stages.STAGES:
+        assert f'href="{stage.notebook}?w={code}&amp;key={key}"' in nav
     assert 'class="ws-here"' in nav
     assert "ws-private" in app.nav._dom_classes
     app.toggle.value = True

@@ -15,13 +15,11 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from workshop.core.languages import DEFAULT, LANGUAGES  # noqa: F401 - the one list, re-exported for the widgets
+
 DOMAIN = "workshop"
 LOCALE_DIR = Path(__file__).parent / "locale"
 PACKAGE_DIR = Path(__file__).parent
-
-#: Language code -> name in that language, for the language switcher.
-LANGUAGES = {"en": "English", "de": "Deutsch", "zh_Hant": "繁體中文"}
-DEFAULT = "en"
 
 
 def _po(lang: str) -> Path:

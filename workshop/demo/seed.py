@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from workshop.core import criteria, phases, settings
+from workshop.core import criteria, phases
 from workshop.domain import actionable, cards, grouping, vision, voting, workshops
 from workshop.resources import demo_file
 from workshop.store import Store, normalize_url, open_store
@@ -78,31 +77,6 @@ def seed(store: Store, upto: str = phases.BRAINSTORM) -> tuple[str, str]:
             actionable.set_metrics(store, code, key, chosen[name], metrics)
     if reached(phases.PUBLISHED):
         workshops.advance(store, code, key)
-    return code, key
-
-
-def _registry() -> Path:
-    return settings.workshop_home() / "demo.json"
-
-
-def ensure_demo(store: Store, upto: str = phases.BRAINSTORM) -> tuple[str, str]:
-    """The demo workshop at stage ``upto`` in this database, seeded once and reused.
-
-    The key lives in var/demo.json (never committed) so a notebook opened
-    without a link can show the facilitator apps on the demo."""
-    path = _registry()
-    known = json.loads(path.read_text()) if path.exists() else {}
-    entry = known.get(store.url, {}).get(upto)
-    if entry:
-        try:
-            if workshops.check_key(store, entry["code"], entry["key"]):
-                return entry["code"], entry["key"]
-        except Exception:  # noqa: BLE001 - gone from this database: seed anew
-            pass
-    code, key = seed(store, upto)
-    known.setdefault(store.url, {})[upto] = {"code": code, "key": key}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(known, indent=2))
     return code, key
 
 

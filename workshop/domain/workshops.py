@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.core.languages import LANGUAGES
 from workshop.core.text import clean, whole_number
 from workshop.store import Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
 from workshop.store.schema import Card, CoreValue, Event, GroundingAnswer, Participant, VisionDraft, Workshop, utcnow
@@ -18,7 +19,6 @@ DEFAULT_QUESTION = N_(
     "What do you want our customers to think of when they think of our service experience?"
 )
 
-LANGUAGES = ("en", "de", "zh_Hant")
 
 ROLES = ("member", "stakeholder", "employee", "exemplar")
 

@@ -55,11 +55,13 @@ def load(store: "Store | None" = None, codes: Iterable[str] = (), csv_dirs: Iter
     return combine(parts)
 
 
-def load_demo(store: "Store") -> Tables:
-    """The demo workshop, played to the end, from ``store`` (seeded there once if missing)."""
+def load_demo() -> Tables:
+    """The demo workshop, played to the end in a database of its own: the live database is never touched."""
     from workshop.demo import seed as demo
+    from workshop.store import Store
 
-    code, _key = demo.ensure_demo(store, "published")
+    store = Store("sqlite://")  # in memory, gone with this kernel
+    code, _key = demo.seed(store, "published")
     return load(store, [code])
 
 

@@ -1,4 +1,4 @@
-"""Entry point of the stage notebooks (00-facilitator.ipynb … 08-publish.ipynb): ?w=CODE&key=KEY[&lang=de]."""
+"""Entry point of the stage notebooks (see ``workshop.core.stages``): ?w=CODE&key=KEY[&lang=de]."""
 
 from __future__ import annotations
 
@@ -6,27 +6,19 @@ from __future__ import annotations
 import ipywidgets as w
 from IPython.display import display
 
+from workshop.core import stages
 from workshop.i18n import translator
 from workshop.pages.request import query_params
 from workshop.store import open_store
-from workshop.widgets.facilitator import DEMO_PHASES, PANELS
 from workshop.widgets.facilitator.app import FacilitatorApp
-from workshop.widgets.kit import esc, style
-
-
-def demo_workshop(store, stage: str) -> tuple[str, str]:
-    """The demo workshop at a phase that suits ``stage``, for a notebook opened without a link."""
-    from workshop.demo.seed import ensure_demo
-    return ensure_demo(store, DEMO_PHASES[stage])
+from workshop.widgets.kit import problem_page
 
 
 def build(stage: str, params: dict[str, str], store=None, **options) -> w.Widget:
-    if stage not in PANELS:
-        raise ValueError(f"unknown facilitator stage {stage!r}; one of {', '.join(PANELS)}")
+    stages.stage(stage)  # an unknown stage fails here
     store = store or open_store()
+    # Without a link the page asks for the join code and key; it never opens a demo workshop.
     code, key = params.get("w"), params.get("key")
-    if not code:
-        code, key = demo_workshop(store, stage)
     return FacilitatorApp(store, code, key, stage, lang=params.get("lang"), **options)
 
 
@@ -40,9 +32,8 @@ def show(stage: str) -> w.Widget:
         import logging
         logging.getLogger(__name__).exception("facilitator app %s failed to start", stage)
         t = translator(params.get("lang"))
-        app = w.VBox([style(), w.HTML(
-            f'<div class="ws-app"><div class="ws-title">{esc(t("This page could not be opened."))}</div>'
-            f'<p>{esc(t("Please reload the page. If it keeps happening, check that the workshop server is running."))}</p></div>')])
+        app = problem_page(t("This page could not be opened."),
+                           t("Please reload the page. If it keeps happening, check that the workshop server is running."))
         display(app)
         raise
     display(app)

@@ -6,34 +6,38 @@ from __future__ import annotations
 import ipywidgets as w
 from IPython.display import display
 
-from workshop.core.errors import NotFound
+from workshop.core import stages
+from workshop.core.errors import NotFound, WorkshopError
 from workshop.i18n import translator
 from workshop.pages.request import query_params
 from workshop.store import open_store
-from workshop.widgets.kit import esc, style
-from workshop.widgets.participant.exemplar import ExemplarApp
-from workshop.widgets.participant.gutcheck import StakeholderApp
-from workshop.widgets.participant.survey import SurveyApp
-
-APPS = {"stakeholder": StakeholderApp, "survey": SurveyApp, "exemplar": ExemplarApp}
+from workshop.widgets.kit import problem_page
 
 
-def demo_code(store) -> str:
-    """The finished demo workshop, for a notebook opened without a link (nbval, Jupyter)."""
-    from workshop.demo.seed import ensure_demo
-    return ensure_demo(store, "published")[0]
+def app_class(kind: str):
+    """The visitors' app of the follow-up page ``kind`` ("survey" for survey.ipynb), from the stage registry."""
+    return stages.load(stages.visitor_stage(kind).visitor_app)
+
+
+# Imported before the request arrives: a preheated kernel has paid for them.
+for _stage in stages.STAGES:
+    if _stage.visitor_app:
+        stages.load(_stage.visitor_app)
 
 
 def build(kind: str, params: dict[str, str], store=None) -> w.Widget:
     store = store or open_store()
-    code = params.get("w") or demo_code(store)
+    code = params.get("w") or ""
+    t = translator(params.get("lang"))
+    if not code:  # never a demo workshop: these pages are reached only from the link people were sent
+        return problem_page(t("This link does not open a workshop."), t("Open this page with the link you were sent."))
     try:
-        return APPS[kind](store, code, lang=params.get("lang"), token=params.get("p"))
+        return app_class(kind)(store, code, lang=params.get("lang"), token=params.get("p"))
     except NotFound:
-        t = translator(params.get("lang"))
-        return w.VBox([style(), w.HTML(
-            f'<div class="ws-app"><div class="ws-title">{esc(t("This link does not open a workshop."))}</div>'
-            f'<p>{esc(t("There is no workshop with the code {code}. Check the link with your facilitator.").format(code=code))}</p></div>')])
+        return problem_page(t("This link does not open a workshop."),
+                            t("There is no workshop with the code {code}. Check the link with your facilitator.").format(code=code))
+    except WorkshopError as err:  # e.g. too many wrong codes tried from here lately
+        return problem_page(t("This link does not open a workshop."), err.localized(t))
 
 
 def show(kind: str) -> w.Widget:

@@ -19,15 +19,12 @@ from workshop.store import open_store
 from workshop.widgets.participant import ParticipantApp
 
 
-def demo_code(store) -> str:
-    """The demo workshop, for a notebook opened without a link (nbval, Jupyter)."""
-    from workshop.demo.seed import ensure_demo
-    return ensure_demo(store, "brainstorm")[0]
-
-
 def open_app(app: ParticipantApp, params: dict[str, str]) -> ParticipantApp:
     """Open the workshop of ``params`` in ``app``, or say why the link opens nothing."""
-    code = params.get("w") or demo_code(app.store)
+    code = params.get("w")
+    if not code:  # no link: the visitor types the code (never a demo workshop)
+        app.ask_for_code()
+        return app
     try:
         app.load_workshop(code, lang=params.get("lang"), token=params.get("p"))
     except NotFound:

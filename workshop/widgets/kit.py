@@ -57,9 +57,6 @@ def run_action(feedback: Feedback, tr, fn, *args, success: str | None = None, **
 
 STYLE = """
 <style>
-/* Printed lines exist for nbval's output checks; a Voila visitor never needs them. */
-body[data-voila] .jp-OutputArea-child:has(> .jp-OutputArea-output[data-mime-type="text/plain"]) { display: none; }
-body[data-voila] .jp-OutputArea-output[data-mime-type="text/plain"] { display: none; }
 .ws-app { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK TC",
           "PingFang TC", "Microsoft JhengHei", sans-serif; max-width: 980px; margin: 0 auto; color: #1f2933; }
 .ws-app .ws-title { font-size: 1.5em; font-weight: 650; margin: 0.2em 0; }
@@ -91,6 +88,12 @@ body[data-voila] .jp-OutputArea-output[data-mime-type="text/plain"] { display: n
 
 def style() -> w.HTML:
     return w.HTML(STYLE)
+
+
+def problem_page(title: str, message: str) -> w.VBox:
+    """The page a visitor sees instead of an app: why it cannot open, never a traceback."""
+    return w.VBox([style(), w.HTML(f'<div class="ws-app" role="alert"><div class="ws-title">{esc(title)}</div>'
+                                   f'<p>{esc(message)}</p></div>')])
 
 
 

@@ -6,13 +6,13 @@ import logging
 
 import ipywidgets as w
 
-from workshop.core import credentials, phases
+from workshop.core import credentials, phases, stages
 from workshop.core.errors import NotAuthorized, WorkshopError
 from workshop.domain import workshops
 from workshop.i18n import translator
 from workshop.store import Store, normalize_code
 from workshop.widgets.countdown import Countdown
-from workshop.widgets.facilitator import LABELS, NOTEBOOKS, STAGE_OF_PHASE, panel_class, stage_href
+from workshop.widgets.facilitator import panel_class, stage_href
 from workshop.widgets.facilitator.base import Console, button, private, set_html
 from workshop.widgets.facilitator.presentation import PresentationToggle, facilitator_style
 from workshop.widgets.kit import Feedback, esc, style
@@ -38,6 +38,10 @@ class KeyGate(w.VBox):
         super().__init__()
         self.add_class("ws-key-gate")
         self.store, self.code, self.t, self.on_open = store, code, t, on_open
+        # Opened without a link (no ?w=): the facilitator types the join code as well.
+        self.code_field = w.Text(placeholder=t("Join code"), layout=w.Layout(width="12em"))
+        self.code_field.add_class("ws-code-input")
+        self.code_field.layout.display = "none" if code else None
         self.key = w.Password(placeholder=t("Facilitator key"), layout=w.Layout(width="24em"))
         self.key.add_class("ws-key-input")
         self.open = button(t("Open"), self._try, style="primary", icon="unlock")
@@ -47,14 +51,15 @@ class KeyGate(w.VBox):
         self.children = [
             w.HTML(f'<div class="ws-title">{esc(t("Facilitator sign-in"))}</div>'
                    f'<p>{esc(t("This page is for the workshop facilitator. Open it with your facilitator link, or enter the facilitator key you were given when the workshop was created."))}</p>'),
-            w.HBox([self.key, self.open], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.code_field, self.key, self.open], layout=w.Layout(flex_flow="row wrap")),
             self.feedback,
         ]
 
     def _try(self) -> None:
         key = self.key.value.strip()
+        code = self.code or normalize_code(self.code_field.value)
         try:
-            opened = bool(self.code and key) and workshops.check_key(self.store, self.code, key)
+            opened = bool(code and key) and workshops.check_key(self.store, code, key)
         except NotAuthorized as err:  # too many wrong keys lately: say so, not "wrong key"
             self.feedback.error(err.localized(self.t))
             return
@@ -62,7 +67,7 @@ class KeyGate(w.VBox):
             opened = False
         if opened:
             self.key.value = ""
-            self.on_open(key)
+            self.on_open(key, code)
         else:
             self.feedback.error(self.t("That key does not open this workshop. Check the facilitator link or key."))
 
@@ -195,14 +200,14 @@ class Navigation(w.HTML):
 
     def refresh(self, status: workshops.Status) -> None:
         t, c = self.console.t, self.console
-        live = STAGE_OF_PHASE.get(status.phase)
+        live = stages.stage_of_phase(status.phase).name
         links = []
-        for i, stage in enumerate(NOTEBOOKS):
-            classes = " ".join(x for x in ("ws-here" if stage == self.here else "",
-                                           "ws-live-stage" if stage == live else "") if x)
-            title = t("The workshop is at this stage now") if stage == live else ""
-            links.append(f'<a href="{esc(stage_href(stage, c.code, c.key))}" target="_self" class="{classes}"'
-                         f' title="{esc(title)}">{i:02d} {esc(t(LABELS[stage]))}</a>')
+        for stage in stages.STAGES:
+            classes = " ".join(x for x in ("ws-here" if stage.name == self.here else "",
+                                           "ws-live-stage" if stage.name == live else "") if x)
+            title = t("The workshop is at this stage now") if stage.name == live else ""
+            links.append(f'<a href="{esc(stage_href(stage.name, c.code, c.key))}" target="_self" class="{classes}"'
+                         f' title="{esc(title)}">{esc(t(stage.label))}</a>')
         set_html(self, f'<nav class="ws-nav" aria-label="{esc(t("Stage notebooks"))}">'
                        f'<span class="ws-muted">{esc(t("Go to"))}</span>{"".join(links)}</nav>')
 
@@ -210,12 +215,12 @@ class Navigation(w.HTML):
 class FacilitatorApp(w.VBox):
     """One stage notebook's app. Shows only a key field until the key opens the workshop."""
 
-    def __init__(self, store: Store, code: str, key: str | None, stage: str, lang: str | None = None,
+    def __init__(self, store: Store, code: str | None, key: str | None, stage: str, lang: str | None = None,
                  live_interval: float = 0.25, start_live: bool = True):
         super().__init__()
         self.add_class("ws-app")
         self.add_class("ws-facilitator")
-        self.store, self.code, self.stage, self.lang = store, normalize_code(code), stage, lang
+        self.store, self.code, self.stage, self.lang = store, normalize_code(code or ""), stage, lang
         self.panel_class = panel_class(stage)  # an unknown stage fails here, before anything is shown
         self.live_interval, self.start_live = live_interval, start_live
         self.t = translator(lang)
@@ -229,7 +234,9 @@ class FacilitatorApp(w.VBox):
             self.gate = KeyGate(store, self.code, self.t, self._open, refused=bool(key))
             self.children = [style(), facilitator_style(), self.gate]
 
-    def _open(self, key: str) -> None:
+    def _open(self, key: str, code: str | None = None) -> None:
+        if code:
+            self.code = code
         self.status = status = workshops.status(self.store, self.code)
         self.t = t = translator(self.lang or status.language)
         self.console = Console(self.store, self.code, key, t, changed=self._poke)

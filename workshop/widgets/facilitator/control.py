@@ -1,13 +1,13 @@
-"""The control room (00): where the workshop stands, what comes next, going back a stage."""
+"""The control room: where the workshop stands, what comes next, going back a stage."""
 
 from __future__ import annotations
 
 import ipywidgets as w
 
-from workshop.core import phases
+from workshop.core import phases, stages
 from workshop.core.errors import N_
 from workshop.domain import workshops
-from workshop.widgets.facilitator import LABELS, NOTEBOOKS, STAGE_OF_PHASE, stage_href
+from workshop.widgets.facilitator import stage_href
 from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html, set_options
 from workshop.widgets.facilitator.timer import TimerControl
 from workshop.widgets.kit import esc
@@ -55,7 +55,7 @@ class ControlPanel(Panel):
             stat(status.drafts, t("vision drafts")),
             stat(esc(t("yes")) if status.vision else esc(t("no")), t("vision chosen")),
         ]) + "</div>")
-        live = STAGE_OF_PHASE[status.phase]
+        live = stages.stage_of_phase(status.phase).name
         href = self._href(live)
         set_html(self.next_step,
                  f'<p class="ws-next">{esc(t(NEXT_STEP[status.phase]))} '
@@ -66,7 +66,7 @@ class ControlPanel(Panel):
         self.reopen.disabled = not earlier
 
     def _label(self, stage: str) -> str:
-        return f"{list(NOTEBOOKS).index(stage):02d} {self.t(LABELS[stage])}"
+        return self.t(stages.stage(stage).label)
 
     def _href(self, stage: str) -> str:
         return stage_href(stage, self.console.code, self.console.key)

@@ -14,7 +14,7 @@ COLORS = {stakeholders.LANDS: "#12b76a", stakeholders.UNSURE: "#f79009", stakeho
 
 def tally_html(tally: stakeholders.Tally, t) -> str:
     if not tally.vision:
-        return f"<p>{esc(t('No final vision yet: choose one in 06-vision first.'))}</p>"
+        return f"<p>{esc(t('No final vision yet: choose one at the Vision stage first.'))}</p>"
     top = max([tally.total, 1])
     rows = "".join(bar_row(t(stakeholders.TITLES[r]), tally.counts[r], top, COLORS[r], f"ws-tally-{r}")
                    for r in stakeholders.REACTIONS)
@@ -72,7 +72,7 @@ class GutCheckPanel(Panel):
         if tally.open or not tally.vision:
             note = ""
         else:
-            note = t("Drafting is open again: the gut check is paused until the room chooses the vision in 06-vision.")
+            note = t("Drafting is open again: the gut check is paused until the room chooses the vision at the Vision stage.")
         set_html(self.state, f'<div class="ws-banner">{esc(note)}</div>' if note else "")
         show(self.reopen, tally.open)
 

@@ -29,8 +29,8 @@ class SetupPanel(Panel):
         self.purpose = w.Textarea(rows=2, layout=LABEL,
                                   placeholder=t("Powering Human Connections"))
         self.question = w.Textarea(rows=2, layout=LABEL)
-        self.language = w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()
-                                            if code in workshops.LANGUAGES], layout=w.Layout(width="12em"))
+        self.language = w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()],
+                                   layout=w.Layout(width="12em"))
         self.anonymous = w.Checkbox(description=t("Anonymous: nobody sees names, not even you"), indent=False,
                                     layout=w.Layout(width="auto"))
         self.vote_target = w.BoundedIntText(min=1, max=15, layout=w.Layout(width="6em"))

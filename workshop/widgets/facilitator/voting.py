@@ -219,7 +219,7 @@ class VotingPanel(Panel):
         t = self.t
         hint = t("{n} values on the ballot. Rule of thumb: a third as many dots as values, here {dots}.").format(
             n=n, dots=voting.default_budget(n))
-        hint += " " + t("The vote goes on until {target} values remain (the target is set in 01 Setup).").format(
+        hint += " " + t("The vote goes on until {target} values remain (the target is set at the Setup stage).").format(
             target=target)
         if current and not current.is_runoff:
             hint += " " + t("The rules can change until the first dot is placed.")

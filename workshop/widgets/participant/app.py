@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from workshop.core import links, phases
-from workshop.core.errors import WorkshopError
+from workshop.core import links, phases, stages
+from workshop.core.errors import NotFound, WorkshopError
 from workshop.domain import workshops
-from workshop.i18n import LANGUAGES, translator
 from workshop.store import Store
 from workshop.widgets.countdown import Countdown
-from workshop.widgets.identity import IdentityKeeper
 from workshop.widgets.kit import esc, style
-from workshop.widgets.live import Live
 from workshop.widgets.participant.base import Visitor
-from workshop.widgets.participant.board import BoardView
-from workshop.widgets.participant.brainstorm import BrainstormView
-from workshop.widgets.participant.drafting import DraftingView
-from workshop.widgets.participant.join import JoinForm
-from workshop.widgets.participant.philosophy import PhilosophyView, WaitingView
-from workshop.widgets.participant.rating import RatingView
-from workshop.widgets.participant.voting import VotingView
+from workshop.widgets.participant.join import CodeEntry, JoinForm
+from workshop.widgets.shell import VisitorShell
 
-VIEWS = {
-    phases.SETUP: WaitingView,
-    phases.BRAINSTORM: BrainstormView,
-    phases.GROUPING: BoardView,
-    phases.VOTING: VotingView,
-    phases.DRAFTING: DraftingView,
-    phases.RATING: RatingView,
-    phases.ACTIONS: lambda v, s: PhilosophyView(v, s, final=False),
-    phases.PUBLISHED: lambda v, s: PhilosophyView(v, s, final=True),
-}
+# Every stage view is imported with the app, before a visitor arrives: a preheated kernel
+# has paid for them, and a stage change costs no import on the room's clock.
+for _shown in stages.PARTICIPANT_VIEWS.values():
+    stages.load(_shown.view)
 
 #: How often a participant's page looks for changes. Half a second keeps every stage switch
 #: well within a second, and costs a room of 100 half the database reads of the facilitator's
@@ -55,7 +41,7 @@ PARTICIPANT_STYLE = """<style>
 </style>"""
 
 
-class ParticipantApp(w.VBox):
+class ParticipantApp(VisitorShell):
     """One participant's page. Built in two steps so a preheated kernel does the costly
     part before anyone arrives: ``ParticipantApp(store)`` makes every widget of the first
     screen; ``load_workshop(code)`` (when the visitor's link is known) fills in their workshop by
@@ -63,33 +49,22 @@ class ParticipantApp(w.VBox):
 
     def __init__(self, store: Store, code: str | None = None, lang: str | None = None,
                  token: str | None = None, live_interval: float = LIVE_INTERVAL):
-        super().__init__()
-        self.add_class("ws-app")
+        self.live_interval = live_interval
+        super().__init__(store, lang)
         self.add_class("ws-participant")
-        self.store = store
-        self.code = ""
-        self.status: workshops.Status | None = None
-        self.t = translator(lang)
         self.joined: workshops.Joined | None = None
         self.view = None
         self.phase = None
         self._ticks = 0
-        self.live_interval = live_interval
-        self.live: Live | None = None
 
         self.title = w.HTML()
         self.stage = w.HTML()
         self.stage.add_class("ws-stage-title")
         self.who = w.HTML()
-        self.language = w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()],
-                                   value=self.t.lang, layout=w.Layout(width="9em"))
-        self.language.observe(self._language, "value")
         self.countdown = Countdown()
         self.banner = w.HTML()
         self.body = w.VBox()
         self.footer = w.HTML()
-        self.identity = IdentityKeeper()
-        self.identity.observe(self._identity_ready, "ready")
         header = w.HBox([self.title, self.countdown, self.language],
                         layout=w.Layout(justify_content="space-between", align_items="center",
                                         flex_flow="row wrap", width="100%"))
@@ -103,22 +78,28 @@ class ParticipantApp(w.VBox):
 
     def load_workshop(self, code: str, lang: str | None = None, token: str | None = None) -> None:
         """Show the workshop ``code`` (raises NotFound, or NotAuthorized while codes are being guessed)."""
-        self.code = workshops.normalize_code(code)
-        self.status = workshops.enter(self.store, self.code)
-        self.t = translator(lang or self.status.language)
-        self.live = Live(self.store, self.code, interval=self.live_interval)
-        self.live.on_change(self._changed)
-        self.live.on_connection(self._connection)
-        self.live.on_tick(self._tick)
-        self._set_language_menu(self.t.lang)
+        self.open_workshop(code, lang=lang)
         self._paint_header()
         self.join_form.configure(self.status, self.t)
-        # The browser reads the remembered token once it knows the workshop (see IdentityKeeper).
-        self.identity.code = self.code
         if token:
             self._try_token(token)
-        elif self.identity.ready and self.identity.token:
-            self._try_token(self.identity.token)
+
+    def ask_for_code(self) -> None:
+        """Opened without a link: a field for the join code instead of the join form."""
+        self.title.value = f'<div class="ws-title">{esc(self.t("Join a workshop"))}</div>'
+        self.body.children = [CodeEntry(self.t, self._code_typed)]
+
+    def _code_typed(self, code: str) -> str | None:
+        """Open the typed workshop; returns why not, in the visitor's language."""
+        try:
+            self.load_workshop(code)
+        except NotFound:
+            return self.t("There is no workshop with the code {code}. Check the link with your facilitator.").format(
+                code=code.strip())
+        except WorkshopError as err:
+            return err.localized(self.t)
+        self.body.children = [self.join_form]
+        return None
 
     def show_problem(self, title: str, message: str) -> None:
         """Instead of the join form: why this link opens nothing."""
@@ -126,23 +107,17 @@ class ParticipantApp(w.VBox):
         self.body.children = [w.HTML(f"<p>{esc(message)}</p>")]
         self.language.layout.display = "none"
 
-    def _set_language_menu(self, lang: str) -> None:
-        self.language.unobserve(self._language, "value")
-        self.language.value = lang
-        self.language.observe(self._language, "value")
-
     # ---- identity ------------------------------------------------------------------
-    def _identity_ready(self, change) -> None:
-        if change["new"] and self.status is not None and self.joined is None and self.identity.token:
-            self._try_token(self.identity.token)
+    @property
+    def is_signed_in(self) -> bool:
+        return self.joined is not None
 
-    def _try_token(self, token: str) -> None:
-        try:
-            joined = workshops.join(self.store, self.code, token=token)
-        except WorkshopError:
-            return
-        if joined.rejoined:
-            self._enter(joined)
+    def recognise(self, token: str):
+        joined = workshops.join(self.store, self.code, token=token)
+        return joined if joined.rejoined else None
+
+    def signed_in(self, joined) -> None:
+        self._enter(joined)
 
     def _enter(self, joined: workshops.Joined) -> None:
         self.joined = joined
@@ -153,22 +128,23 @@ class ParticipantApp(w.VBox):
                              f'</summary><p>{esc(self.t("Open this personal link there (keep it to yourself):"))}'
                              f'<br><code class="ws-personal-link">{esc(personal)}</code></p></details>')
         self.phase = None
-        self._changed()
-        self.live.revision = self.status.revision
-        self.live.start()
+        self.changed()
+        self.start_live()
 
     # ---- live updates ------------------------------------------------------------------
-    def _changed(self) -> None:
+    def changed(self) -> None:
         self.status = workshops.status(self.store, self.code)
         self._paint_header()
         if self.joined is None:
             return
         if self.status.phase != self.phase:
             self.phase = self.status.phase
-            self.view = VIEWS[self.phase](self.visitor, self.status)
+            shown = stages.PARTICIPANT_VIEWS[self.phase]
+            self.view = stages.load(shown.view)(self.visitor, self.status, **dict(shown.options))
             self.body.children = [self.view]
         else:
             self.view.refresh(self.status)
+
 
     def _paint_header(self) -> None:
         t, s = self.t, self.status
@@ -179,13 +155,13 @@ class ParticipantApp(w.VBox):
         self.countdown.done_text = t("Time is up")
         self.countdown.show(s.timer_ends_at, s.timer_label)
 
-    def _connection(self, ok: bool) -> None:
+    def connection(self, ok: bool) -> None:
         self.banner.value = "" if ok else (
             f'<div class="ws-banner" role="alert">{esc(self.t("Connection to the workshop lost. Reconnecting… Anything you do now may not be saved."))}</div>')
         if ok:
-            self._changed()
+            self.changed()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         self._ticks += 1
         if self.joined is not None and self._ticks % PRESENCE_EVERY == 0:
             try:
@@ -193,14 +169,13 @@ class ParticipantApp(w.VBox):
             except Exception:  # noqa: BLE001 - presence is best effort
                 pass
 
-    def _language(self, change) -> None:
-        self.t = translator(change["new"])
+    def language_changed(self) -> None:
         if self.status is None:  # not opened yet
             self.join_form.configure(None, self.t)
         elif self.joined is not None:
             self.visitor.t = self.t
             self.phase = None
-            self._changed()
+            self.changed()
         else:
             self._paint_header()
             self.join_form.configure(self.status, self.t)

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from workshop.core.errors import NotAuthorized, WorkshopError
 from workshop.domain import workshops
 from workshop.domain.followup import teams
-from workshop.i18n import LANGUAGES, Translator, translator
+from workshop.i18n import Translator
 from workshop.store import Store
-from workshop.widgets.identity import IdentityKeeper
 from workshop.widgets.kit import Feedback, esc, run_action, style
-from workshop.widgets.live import Live
 from workshop.widgets.participant.base import Visitor, full_width
+from workshop.widgets.shell import VisitorShell
 
 CSS = """<style>
 .ws-followup .ws-value h4 { margin: 0 0 4px; font-size: 1.1em; }
@@ -78,7 +76,7 @@ class FollowUpJoin(w.VBox):
             self.app.enter(joined.token, joined.name)
 
 
-class FollowUpApp(w.VBox):
+class FollowUpApp(VisitorShell):
     """Subclasses set the role's texts and provide ``join``, ``check`` and ``make_view``."""
 
     role = ""
@@ -90,28 +88,18 @@ class FollowUpApp(w.VBox):
     live_interval: float | None = 2.0
 
     def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None):
-        super().__init__()
-        self.add_class("ws-app")
+        super().__init__(store, lang)
         self.add_class("ws-followup")
-        self.store, self.code = store, workshops.normalize_code(code)
-        self.status = workshops.status(store, self.code)
-        self.t = translator(lang or self.status.language)
+        self.identity_scope = self.role
         self.visitor: Visitor | None = None
         self.view = None
-        self.live = Live(store, self.code, interval=self.live_interval) if self.live_interval else None
-        if self.live is not None:
-            self.live.on_change(self._changed)
         self.heading = w.HTML()
         self.who = w.HTML()
-        self.language = w.Dropdown(options=[(name, c) for c, name in LANGUAGES.items()], value=self.t.lang,
-                                   layout=w.Layout(width="9em"))
-        self.language.observe(self._language, "value")
         self.body = w.VBox()
-        self.identity = IdentityKeeper(code=f"{self.code}:{self.role}")
-        self.identity.observe(self._identity_ready, "ready")
         header = w.HBox([self.heading, self.language], layout=w.Layout(
             justify_content="space-between", align_items="center", flex_flow="row wrap", width="100%"))
         self.children = [style(), w.HTML(CSS), header, self.who, self.body, self.identity]
+        self.open_workshop(code, lang=lang)
         self._paint()
         if token:
             self._try_token(token)
@@ -128,25 +116,22 @@ class FollowUpApp(w.VBox):
         raise NotImplementedError
 
     # ---- identity -------------------------------------------------------------------
-    def _identity_ready(self, change) -> None:
-        if change["new"] and self.visitor is None and self.identity.token:
-            self._try_token(self.identity.token)
+    @property
+    def is_signed_in(self) -> bool:
+        return self.visitor is not None
 
-    def _try_token(self, token: str) -> None:
-        try:
-            self.check(token)
-            joined = workshops.whoami(self.store, self.code, token)
-        except (NotAuthorized, WorkshopError):
-            return
-        self.enter(token, joined.name)
+    def recognise(self, token: str):
+        self.check(token)
+        return workshops.whoami(self.store, self.code, token)
+
+    def signed_in(self, joined) -> None:
+        self.enter(joined.token, joined.name)
 
     def enter(self, token: str, name: str) -> None:
         self.identity.remember(token)
         self.visitor = Visitor(self.store, self.code, token, name, self.t)
         self._show_view()
-        if self.live is not None:
-            self.live.revision = self.status.revision
-            self.live.start()
+        self.start_live()
 
     def _show_view(self) -> None:
         self._paint()
@@ -154,7 +139,7 @@ class FollowUpApp(w.VBox):
         self.body.children = [self.view]
 
     # ---- updates ------------------------------------------------------------------------
-    def _changed(self) -> None:
+    def changed(self) -> None:
         self.status = workshops.status(self.store, self.code)
         if self.view is not None and hasattr(self.view, "refresh"):
             self.view.refresh(self.status)
@@ -168,8 +153,7 @@ class FollowUpApp(w.VBox):
         else:
             self.body.children = [FollowUpJoin(self)]
 
-    def _language(self, change) -> None:
-        self.t = translator(change["new"])
+    def language_changed(self) -> None:
         if self.visitor is not None:
             self.visitor.t = self.t
             self._show_view()

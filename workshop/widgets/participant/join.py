@@ -1,4 +1,4 @@
-"""The first screen: a name (or anonymous) and a Join button."""
+"""The first screens: the join code when the link carried none, then a name (or anonymous) and Join."""
 
 from __future__ import annotations
 
@@ -55,3 +55,25 @@ class JoinForm(w.VBox):
             self.button.disabled = False
         if joined is not None:
             self.on_joined(joined)
+
+
+class CodeEntry(w.VBox):
+    """For a visitor who opened the page without a link: type the join code the facilitator gave."""
+
+    def __init__(self, t, on_code: Callable[[str], str | None]):
+        super().__init__()
+        self.t, self.on_code = t, on_code
+        self.add_class("ws-code-entry")
+        self.feedback = Feedback()
+        self.code = w.Text(placeholder=t("Join code"), continuous_update=False, layout=w.Layout(width="12em"))
+        self.code.add_class("ws-code-input")
+        self.button = w.Button(description=t("Open"), button_style="primary")
+        self.button.add_class("ws-code-button")
+        self.button.on_click(lambda _: self._open())
+        self.children = [w.HTML(f"<p>{esc(t('Type the join code your facilitator shared (letters and digits).'))}</p>"),
+                         w.HBox([self.code, self.button], layout=w.Layout(flex_flow="row wrap")), self.feedback]
+
+    def _open(self) -> None:
+        problem = self.on_code(self.code.value)
+        if problem:
+            self.feedback.error(problem)

@@ -1,0 +1,118 @@
+"""The shell every visitor's page shares: language menu, who they are, the remembered identity, live updates.
+
+The participants' page and the follow-up pages (gut check, benchmark,
+survey) differ only in how someone joins and what they see once in; opening
+the workshop (throttled for unknown codes), recognising a remembered token
+and following changes are done here, once.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from workshop.core.errors import WorkshopError
+from workshop.domain import workshops
+from workshop.i18n import LANGUAGES, translator
+from workshop.store import Store
+from workshop.widgets.identity import IdentityKeeper
+from workshop.widgets.live import Live
+
+
+def language_menu(lang: str) -> w.Dropdown:
+    return w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()], value=lang,
+                      layout=w.Layout(width="9em"))
+
+
+class VisitorShell(w.VBox):
+    """Subclasses provide ``recognise`` (a remembered token -> who, or None), ``signed_in``,
+    ``changed`` and ``language_changed``; and call ``open_workshop`` once they know the workshop."""
+
+    #: Kept apart in the browser per role, so a member can also take the survey as themselves.
+    identity_scope = ""
+    #: Seconds between looks at the workshop; None for no live updates.
+    live_interval: float | None = 0.5
+
+    def __init__(self, store: Store, lang: str | None = None):
+        super().__init__()
+        self.add_class("ws-app")
+        self.store = store
+        self.code = ""
+        self.status: workshops.Status | None = None
+        self.t = translator(lang)
+        self.live: Live | None = None
+        self.language = language_menu(self.t.lang)
+        self.language.observe(self._language_chosen, "value")
+        self.identity = IdentityKeeper()
+        self.identity.observe(self._identity_ready, "ready")
+
+    # ---- to be provided by each page ----------------------------------------------------
+    def recognise(self, token: str):
+        """Who ``token`` is in this page's role (raise WorkshopError or return None if nobody)."""
+        raise NotImplementedError
+
+    def signed_in(self, who) -> None:
+        raise NotImplementedError
+
+    @property
+    def is_signed_in(self) -> bool:
+        raise NotImplementedError
+
+    def changed(self) -> None:
+        """The workshop changed (seen by the live poller, or after reconnecting)."""
+
+    def connection(self, ok: bool) -> None:
+        if ok:
+            self.changed()
+
+    def tick(self) -> None:
+        """Called at every look at the workshop, changed or not."""
+
+    def language_changed(self) -> None:
+        """The visitor chose another language: repaint."""
+
+    # ---- shared ---------------------------------------------------------------------------
+    def open_workshop(self, code: str, lang: str | None = None, token: str | None = None) -> None:
+        """Open the workshop ``code`` (NotFound, or NotAuthorized while codes are being guessed),
+        then recognise the visitor from their link's token or the one their browser remembers."""
+        self.code = workshops.normalize_code(code)
+        self.status = workshops.enter(self.store, self.code)
+        self.t = translator(lang or self.status.language)
+        self.set_language(self.t.lang)
+        if self.live_interval:
+            self.live = Live(self.store, self.code, interval=self.live_interval)
+            self.live.on_change(self.changed)
+            self.live.on_connection(self.connection)
+            self.live.on_tick(self.tick)
+        # The browser reads the remembered token once it knows the workshop (see IdentityKeeper).
+        self.identity.code = f"{self.code}:{self.identity_scope}" if self.identity_scope else self.code
+        if token:
+            self._try_token(token)
+        elif self.identity.ready and self.identity.token:
+            self._try_token(self.identity.token)
+
+    def start_live(self) -> None:
+        if self.live is not None:
+            self.live.revision = self.status.revision
+            self.live.start()
+
+    def set_language(self, lang: str) -> None:
+        """Show ``lang`` in the menu without treating it as the visitor's choice."""
+        self.language.unobserve(self._language_chosen, "value")
+        self.language.value = lang
+        self.language.observe(self._language_chosen, "value")
+
+    def _identity_ready(self, change) -> None:
+        if change["new"] and self.status is not None and not self.is_signed_in and self.identity.token:
+            self._try_token(self.identity.token)
+
+    def _try_token(self, token: str) -> None:
+        try:
+            who = self.recognise(token)
+        except WorkshopError:
+            return
+        if who is not None:
+            self.signed_in(who)
+
+    def _language_chosen(self, change) -> None:
+        self.t = translator(change["new"])
+        self.language_changed()
