@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.resources
 import logging
+import pathlib
 
 import ipywidgets as w
 
 from workshop.core.errors import WorkshopError
 
 log = logging.getLogger(__name__)
+
+
+def static_path(name: str) -> pathlib.Path:
+    """A file of the apps' CSS and JavaScript, in workshop/widgets/static/.
+
+    anywidget classes name theirs as a Path (``_esm = static_path("x.js")``): anywidget
+    reads the file once, and watches it for changes only when ANYWIDGET_HMR=1."""
+    return pathlib.Path(__file__).parent / "static" / name
+
+
+@functools.cache
+def static_text(name: str) -> str:
+    """The text of a file in workshop/widgets/static/, read once per process."""
+    return (importlib.resources.files("workshop.widgets") / "static" / name).read_text(encoding="utf-8")
 
 
 def esc(text) -> str:
@@ -55,35 +72,7 @@ def run_action(feedback: Feedback, tr, fn, *args, success: str | None = None, **
     return result
 
 
-STYLE = """
-<style>
-.ws-app { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK TC",
-          "PingFang TC", "Microsoft JhengHei", sans-serif; max-width: 980px; margin: 0 auto; color: #1f2933; }
-.ws-app .ws-title { font-size: 1.5em; font-weight: 650; margin: 0.2em 0; }
-.ws-app .ws-muted { color: #52606d; }
-.ws-error { color: #b42318; font-weight: 600; }
-.ws-ok { color: #067647; }
-.ws-card { background: #fff8c5; border: 1px solid #e6d36b; border-radius: 6px; padding: 8px 10px;
-           margin: 4px; overflow-wrap: anywhere; white-space: pre-wrap; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
-.ws-value { background: #eef4ff; border: 1px solid #b2ccff; border-radius: 8px; padding: 8px; margin: 4px; }
-.ws-banner { background: #fef0c7; border: 1px solid #fdb022; border-radius: 6px; padding: 6px 10px; }
-.ws-big { font-size: 2.2em; line-height: 1.25; }
-.ws-app .ws-row { flex-wrap: wrap; gap: 4px; }
-.ws-app .ws-row > .ws-grow { flex: 1 1 240px; min-width: 0; }
-.ws-app .ws-row > .widget-button { flex: 0 0 auto; }
-/* A chosen score must be obvious at a glance, on a phone too. */
-.ws-app .widget-toggle-button.mod-active { background: #1849a9; color: #fff; box-shadow: none; }
-.ws-draft-rating { margin-bottom: 14px; }
-.ws-hints { font-size: .9em; line-height: 1.35; }
-.ws-hint { margin: 1px 0; }
-.ws-hint-warning { color: #93370d; }
-.ws-hint-ok { color: #067647; }
-@media (max-width: 600px) {
-  .ws-app { font-size: 16px; }
-  .ws-app .widget-button, .ws-app .widget-toggle-button { min-height: 40px; }
-}
-</style>
-"""
+STYLE = f"\n<style>\n{static_text('app.css')}</style>\n"
 
 
 def style() -> w.HTML:
@@ -114,12 +103,7 @@ def gapped(box: w.Box) -> w.Box:
 
 
 #: Shared by the second-half panels: the style holder and empty lines take no room.
-BASE_CSS = """
-.ws-panel .ws-css { display: none; }
-.ws-panel .widget-html:has(> .widget-html-content:empty) { display: none; }
-.ws-panel .ws-gap { gap: 6px 12px; }
-.ws-panel .ws-note p, .ws-panel p.ws-note { margin: 2px 0 6px; }
-"""
+BASE_CSS = static_text("panel.css")
 
 
 def stylesheet(css: str) -> w.HTML:

@@ -8,7 +8,7 @@ from workshop.core.errors import N_
 from workshop.domain import actionable, grouping
 from workshop.widgets.facilitator.base import Panel, button, section, set_html
 from workshop.widgets.hints import HintsView
-from workshop.widgets.kit import esc, gapped, show, stylesheet
+from workshop.widgets.kit import esc, gapped, show, static_text, stylesheet
 
 #: The method's pairing of common support values with the metrics that show them lived.
 SUGGESTED_METRICS = {
@@ -19,13 +19,7 @@ SUGGESTED_METRICS = {
     N_("Autonomy"): [N_("Customer Effort Score (CES)")],
 }
 
-CSS = """
-.ws-action-row { border:1px solid #d0d5dd; border-radius:10px; padding:8px 12px; margin:6px 0; background:#fff; }
-.ws-action-row .ws-value-name { font-size:1.35em; font-weight:700; }
-.ws-action-row .ws-unsaved { color:#b54708; font-weight:600; }
-.ws-action-row .ws-saved { color:#067647; }
-.ws-action-row .ws-suggest { font-size:.9em; }
-"""
+CSS = static_text("facilitator-actions.css")
 
 
 def suggested_metrics(value_name: str, t) -> list[str]:

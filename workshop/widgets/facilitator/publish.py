@@ -16,24 +16,11 @@ from workshop.core import phases
 from workshop.domain import workshops
 from workshop.outputs import philosophy
 from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
-from workshop.widgets.kit import esc, gapped, show, stylesheet
+from workshop.widgets.kit import esc, gapped, show, static_text, stylesheet
 
 log = logging.getLogger(__name__)
 
-CSS = """
-.ws-philosophy-doc { font-size:1.2em; line-height:1.45; max-width:60em; }
-.ws-philosophy-doc h4 { margin:18px 0 4px; font-size:.8em; text-transform:uppercase; letter-spacing:.08em; color:#52606d; }
-.ws-philosophy-doc .ws-vision-line { font-size:1.9em; font-weight:650; line-height:1.25; margin:4px 0; }
-.ws-philosophy-doc .ws-value-list { list-style:none; padding:0; margin:4px 0; }
-.ws-philosophy-doc .ws-value-list li { margin:3px 0; }
-.ws-philosophy-doc .ws-value-list b { display:inline-block; font-size:1.3em; background:#eef4ff; border:1px solid #b2ccff;
-  border-radius:8px; padding:2px 12px; margin:3px 6px 3px 0; }
-.ws-philosophy-doc .ws-live-value { border-left:4px solid #2e90fa; padding:4px 12px; margin:8px 0; }
-.ws-philosophy-doc .ws-live-value .ws-name { font-size:1.2em; font-weight:700; }
-.ws-philosophy-doc .ws-metrics { color:#52606d; }
-.ws-philosophy-doc .ws-missing { color:#b54708; }
-.ws-download a { font-size:1.1em; font-weight:600; }
-"""
+CSS = static_text("facilitator-publish.css")
 
 
 def philosophy_html(p: philosophy.Philosophy, t) -> str:

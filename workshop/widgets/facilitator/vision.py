@@ -9,7 +9,7 @@ from workshop.core import criteria, phases
 from workshop.domain import grouping, vision, workshops
 from workshop.widgets.facilitator.base import Panel, button, section, set_html
 from workshop.widgets.hints import HintsView
-from workshop.widgets.kit import esc, show, stylesheet
+from workshop.widgets.kit import esc, show, static_text, stylesheet
 
 
 def full() -> w.Layout:
@@ -20,24 +20,7 @@ def full() -> w.Layout:
 #: A sample standard deviation this large (on a 1-5 scale) means the room reads the draft differently.
 DISAGREEMENT = 1.0
 
-CSS = """
-.ws-drafts-list .ws-card { font-size:1.15em; }
-.ws-draft-no { color:#52606d; font-weight:650; margin-right:6px; }
-table.ws-ratings { border-collapse:collapse; width:100%; margin:6px 0; font-size:1.05em; }
-table.ws-ratings th, table.ws-ratings td { line-height:1.3; border-bottom:1px solid #eaecf0; padding:6px 8px; text-align:center; vertical-align:top; }
-table.ws-ratings th { font-weight:600; color:#344054; font-size:.9em; }
-table.ws-ratings td.ws-draft-text { text-align:left; overflow-wrap:anywhere; max-width:26em; }
-table.ws-ratings .ws-mean { font-size:1.35em; font-weight:650; font-variant-numeric: tabular-nums; }
-table.ws-ratings .ws-spread { display:block; color:#52606d; font-size:.85em; white-space:nowrap; }
-table.ws-ratings td.ws-disagree { background:#fef0c7; }
-table.ws-ratings tr.ws-best td { background:#ecfdf3; }
-table.ws-ratings tr.ws-best td.ws-disagree { background:#fef0c7; }
-table.ws-ratings tr.ws-final td.ws-draft-text { font-weight:650; }
-.ws-legend { font-size:.9em; }
-.ws-legend .ws-swatch { display:inline-block; width:1em; height:1em; vertical-align:middle; border-radius:3px;
-  margin:0 4px 0 12px; border:1px solid #d0d5dd; }
-.ws-vision-final { background:#eef4ff; border:1px solid #b2ccff; border-radius:10px; padding:10px 16px; }
-"""
+CSS = static_text("facilitator-vision.css")
 
 
 def number(value: float | None, t) -> str:

@@ -7,32 +7,9 @@ import ipywidgets as w
 from workshop.core import phases, settings
 from workshop.domain import grouping, voting
 from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
-from workshop.widgets.kit import esc, gapped, show, stylesheet
+from workshop.widgets.kit import esc, gapped, show, static_text, stylesheet
 
-CSS = """
-.ws-fac-results .ws-fbar-row { display:grid; grid-template-columns: minmax(6em, 12em) 1fr 2.5em 7.5em;
-  align-items:center; gap:10px; margin:5px 0; font-size:1.15em; }
-.ws-fac-results .ws-fbar-name { font-weight:600; overflow-wrap:anywhere; }
-.ws-fac-results .ws-fbar { background:#eaecf0; border-radius:5px; height:22px; }
-.ws-fac-results .ws-fbar span { display:block; height:22px; border-radius:5px; background:#2e90fa; min-width:2px; }
-.ws-fac-results .ws-dropped .ws-fbar span { background:#98a2b3; }
-.ws-fac-results .ws-dropped .ws-fbar-name { color:#667085; }
-.ws-fac-results .ws-runoff .ws-fbar span { background:#f79009; }
-.ws-fac-results .ws-fbar-dots { text-align:right; font-variant-numeric: tabular-nums; font-weight:650; }
-.ws-outcome { border-radius:10px; padding:1px 8px; font-size:.8em; white-space:nowrap; }
-.ws-outcome-kept { background:#d1fadf; color:#05603a; }
-.ws-outcome-dropped { background:#f2f4f7; color:#475467; }
-.ws-outcome-runoff { background:#fef0c7; color:#93370d; }
-.ws-voters { display:flex; flex-wrap:wrap; gap:6px; margin:6px 0; }
-.ws-voter { border:1px solid #d0d5dd; border-radius:14px; padding:2px 10px; background:#fff; }
-.ws-voter-done { background:#d1fadf; border-color:#6ce9a6; }
-.ws-voter-some { background:#eff8ff; border-color:#84caff; }
-.ws-voter-none { color:#667085; }
-.ws-voted-count { font-size:1.6em; font-weight:650; }
-.ws-chosen { font-size:1.4em; }
-.ws-chosen b { display:inline-block; background:#eef4ff; border:1px solid #b2ccff; border-radius:8px;
-  padding:2px 10px; margin:3px; }
-"""
+CSS = static_text("facilitator-voting.css")
 
 
 def results_html(result, t) -> str:

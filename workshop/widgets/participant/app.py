@@ -9,7 +9,7 @@ from workshop.core.errors import NotFound, WorkshopError
 from workshop.domain import workshops
 from workshop.store import Store
 from workshop.widgets.countdown import Countdown
-from workshop.widgets.kit import esc, style
+from workshop.widgets.kit import esc, static_text, style
 from workshop.widgets.participant.base import Visitor
 from workshop.widgets.participant.join import CodeEntry, JoinForm
 from workshop.widgets.shell import VisitorShell
@@ -30,15 +30,7 @@ PRESENCE_EVERY = 20
 #: The participant's screen is often a phone: text that wraps needs ordinary line spacing
 #: (ipywidgets sets 28px for one-line labels), a long personal link must wrap, and a
 #: card's buttons go under the card rather than one beside it and one below.
-PARTICIPANT_STYLE = """<style>
-.ws-participant .widget-html-content { line-height: 1.45; }
-.ws-participant .ws-personal-link { overflow-wrap: anywhere; word-break: break-all; }
-.ws-participant .widget-textarea, .ws-participant .widget-text {
-  max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); }
-@media (max-width: 600px) {
-  .ws-participant .ws-row > .ws-grow { flex-basis: 100%; }
-}
-</style>"""
+PARTICIPANT_STYLE = f"<style>\n{static_text('participant.css')}</style>"
 
 
 class ParticipantApp(VisitorShell):

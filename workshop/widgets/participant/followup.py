@@ -13,22 +13,11 @@ from workshop.domain import workshops
 from workshop.domain.followup import teams
 from workshop.i18n import Translator
 from workshop.store import Store
-from workshop.widgets.kit import Feedback, esc, run_action, style
+from workshop.widgets.kit import Feedback, esc, run_action, static_text, style
 from workshop.widgets.participant.base import Visitor, full_width
 from workshop.widgets.shell import VisitorShell
 
-CSS = """<style>
-.ws-followup .ws-value h4 { margin: 0 0 4px; font-size: 1.1em; }
-.ws-followup .ws-quote { font-size: 1.6em; line-height: 1.3; font-weight: 650; margin: 8px 0 12px;
-  padding: 10px 14px; border-left: 5px solid #2e90fa; background: #f5f8ff; overflow-wrap: anywhere; }
-.ws-followup .ws-question { font-weight: 600; margin-top: 8px; overflow-wrap: anywhere; }
-.ws-followup .ws-saved { color: #067647; font-size: .9em; }
-.ws-followup .widget-toggle-buttons .widget-toggle-button { min-width: 44px; }
-@media (max-width: 600px) {
-  .ws-followup .ws-quote { font-size: 1.3em; }
-  .ws-followup .widget-toggle-buttons { flex-wrap: wrap; }
-}
-</style>"""
+CSS = f"<style>\n{static_text('followup.css')}</style>"
 
 
 def team_options(t: Translator, blank: str | None = None) -> list[tuple[str, str]]:

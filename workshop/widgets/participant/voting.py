@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from workshop.domain import voting
-from workshop.widgets.kit import esc, run_action
+from workshop.widgets.kit import esc, run_action, static_text
 from workshop.widgets.participant.base import StageView, heading
 
 
@@ -24,17 +24,7 @@ def results_html(result, t) -> str:
     return f"<h4>{esc(title.format(n=result.number))}</h4>" + "".join(rows)
 
 
-RESULT_CSS = """<style>
-.ws-result { display:flex; align-items:center; gap:8px; margin:3px 0; }
-.ws-result-name { width: 9em; overflow-wrap:anywhere; }
-.ws-bar { flex: 1 1 auto; background:#eaecf0; border-radius:4px; height:14px; min-width:60px; }
-.ws-bar span { display:block; height:14px; border-radius:4px; background:#2e90fa; }
-.ws-dropped .ws-bar span { background:#98a2b3; }
-.ws-runoff .ws-bar span { background:#f79009; }
-.ws-dots-left { font-size:1.3em; font-weight:650; }
-.ws-ballot-line { border-bottom:1px solid #eaecf0; padding:4px 0; }
-.ws-dots { font-size:1.2em; letter-spacing:2px; color:#2e90fa; min-width:3em; text-align:center; }
-</style>"""
+RESULT_CSS = f"<style>\n{static_text('participant-voting.css')}</style>"
 
 
 class BallotLine(w.HBox):
