@@ -223,7 +223,9 @@ print(json.dumps({
 def test_the_installed_code_data_and_translations_come_from_the_venv(venv):
     site, target = venv["site"], venv["dir"]
     # The compiled catalogues are there before anything ran (i18n would compile missing ones
-    # at first use): they came from the wheel.
+    # at first use): they came from the wheel. (pip extracts each .po after its .mo, so the .po
+    # looks newer and workshop.i18n rewrites the .mo, identically, at its first use in a
+    # writable venv; a read-only one keeps and reads the shipped file.)
     record = next(site.glob("workshop-*.dist-info")) / "RECORD"
     mos = [line.split(",")[0] for line in record.read_text().splitlines() if line.split(",")[0].endswith(".mo")]
     assert len(mos) == len(list(PACKAGE.glob("locale/*/LC_MESSAGES/*.po"))), mos
@@ -325,7 +327,7 @@ def test_workshop_serve_from_the_wheel_renders_the_apps_in_chromium(venv, worksh
         v = visitor(B.PHONE, "participant")
         B.open_app(v.page, acme["participant_url"], timeout_ms=PAGE_MS)
         v.page.locator(".ws-join-button", has_text="Join").wait_for(state="visible", timeout=PAGE_MS)
-        # ... and in German from the link: the .mo catalogue of the wheel is used.
+        # ... and in German from the link: the installed .mo catalogue is used.
         de = visitor(B.PHONE, "teilnehmer")
         B.open_app(de.page, acme["participant_url"] + "&lang=de", timeout_ms=PAGE_MS)
         de.page.locator(".ws-join-button", has_text="Beitreten").wait_for(state="visible", timeout=PAGE_MS)
