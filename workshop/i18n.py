@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import gettext as _gettext
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -41,8 +42,11 @@ def compile_catalog(lang: str) -> Path | None:
     with po.open("rb") as f:
         catalog = read_po(f, locale=lang)
     mo = _mo(lang)
-    with mo.open("wb") as f:
+    # Written aside, then moved into place: kernels starting at once may read it meanwhile.
+    part = mo.with_name(f"{mo.name}.{os.getpid()}.part")
+    with part.open("wb") as f:
         write_mo(f, catalog, use_fuzzy=False)
+    os.replace(part, mo)
     return mo
 
 
