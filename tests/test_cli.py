@@ -21,6 +21,7 @@ WORKSHOP = Path(sys.executable).with_name("workshop")
 def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, WORKSHOP_HOME=str(home))
     env.pop("WORKSHOP_DB_URL", None)
+    env.pop("WORKSHOP_PUBLIC_URL", None)
     proc = subprocess.run([str(WORKSHOP), *args], capture_output=True, text=True, env=env, timeout=180,
                           cwd=home)
     if check:
@@ -73,6 +74,24 @@ def test_new_json_is_for_scripts_and_db_may_follow_the_command(db, tmp_path):
     status = json.loads(run("status", info["code"], "--json", "--db", db, home=tmp_path).stdout)
     assert status["title"] == "Scripted workshop" and status["anonymous"] is True
     assert not (tmp_path / "workshop.sqlite").exists()
+
+
+def test_new_links_name_the_server_serve_would_run(db, tmp_path):
+    """`workshop new` takes serve's --port, --path-prefix and --public-url, and builds the links alike."""
+    out = run("--db", db, "new", "Prefixed", "--port", "9000", "--path-prefix", "/a/", home=tmp_path).stdout
+    links = [line.split(":", 1)[1].strip() for line in out.splitlines() if "link:" in line]
+    assert len(links) == 2
+    assert all(link.startswith("http://127.0.0.1:9000/a/voila/render/") for link in links), links
+
+    info = json.loads(run("--db", db, "new", "Proxied", "--json", "--path-prefix", "/a/",
+                          "--public-url", "https://ws.example.org", home=tmp_path).stdout)
+    assert info["participant_url"].startswith("https://ws.example.org/voila/render/participant.ipynb?w=")
+    # --base-url, the option's old name, still works.
+    info = json.loads(run("--db", db, "new", "Old name", "--json", "--base-url", "https://old.example.org/",
+                          home=tmp_path).stdout)
+    assert info["facilitator_url"].startswith("https://old.example.org/voila/render/00-facilitator.ipynb?w=")
+    info = json.loads(run("--db", db, "new", "Default", "--json", home=tmp_path).stdout)
+    assert info["participant_url"].startswith("http://127.0.0.1:8866/voila/render/")
 
 
 def test_status_and_list_show_where_each_workshop_stands(seeded, tmp_path):

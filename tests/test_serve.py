@@ -1,11 +1,14 @@
-"""`workshop serve` and `workshop demo`: the Voila command line, the printed links, pages over HTTP."""
+"""`workshop serve` and `workshop demo`: the Voila configuration and patches, the printed links,
+the browser, pages over HTTP."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -13,46 +16,208 @@ import requests
 from tests.servers import ROOT, free_port, workshop_command
 from tests.widget_client import WidgetClient
 from workshop import cli
+from workshop.core import links
 from workshop.domain import workshops
-from workshop.server import serve
+from workshop.server import serve, voila_config, voila_patches
+from workshop.server.kernelspec import WorkshopKernelSpecManager
 
 
-def voila_options(argv: list[str]) -> dict[str, str]:
+def config_for(argv: list[str], notebooks: Path = serve.NOTEBOOKS):
+    """The Voila configuration `workshop ARGV` would write, as Voila reads it back from voila.json."""
     args = cli.build_parser().parse_args(argv)
-    cmd = serve.voila_command(args)
-    return {part.split("=", 1)[0]: part.split("=", 1)[1] for part in cmd if part.startswith("--") and "=" in part}
+    return voila_config.voila_config(args, notebooks)
+
+
+@pytest.fixture(autouse=True)
+def _default_preheat(monkeypatch):
+    monkeypatch.delenv(voila_config.FACILITATOR_PREHEAT_ENV, raising=False)
+    monkeypatch.delenv(links.PUBLIC_URL_ENV, raising=False)
 
 
 def test_participant_kernels_are_preheated_for_the_whole_room():
-    opts = voila_options(["serve", "--participants", "30", "--port", "12345"])
-    pools = json.loads(opts["--VoilaKernelManager.kernel_pools_config"])
-    assert opts["--preheat_kernel"] == "True"
+    c = config_for(["serve", "--participants", "30", "--port", "12345"])
+    pools = c.VoilaKernelManager.kernel_pools_config
+    assert c.VoilaConfiguration.preheat_kernel is True
     # Everyone in a room of 30 can click the link at once and find a warm kernel.
     assert pools["participant.ipynb"]["pool_size"] >= 30
+    assert pools["participant.ipynb"]["spare"] == serve.spare_kernels(30)
     # Kernels are only started for the notebooks people open.
     assert pools["default"]["pool_size"] == 0
-    assert opts["--port"] == "12345"
+    assert c.Voila.port == 12345
+
+
+def test_pools_warm_one_kernel_per_stage_and_two_per_follow_up_page(tmp_path, monkeypatch):
+    for name in ("00-facilitator.ipynb", "05-voting.ipynb", "participant.ipynb", "survey.ipynb",
+                 "results.ipynb", "notes-00.ipynb"):
+        (tmp_path / name).write_text("{}")
+    pools = voila_config.kernel_pools(12, tmp_path)
+    assert pools == {
+        "default": {"pool_size": 0},
+        "participant.ipynb": {"pool_size": serve.participant_pool_size(12), "spare": serve.spare_kernels(12)},
+        "00-facilitator.ipynb": {"pool_size": 1},
+        "05-voting.ipynb": {"pool_size": 1},
+        "survey.ipynb": {"pool_size": 2},  # stakeholder and exemplar are not in this folder
+    }
+    monkeypatch.setenv(voila_config.FACILITATOR_PREHEAT_ENV, "0")  # a small machine
+    assert voila_config.kernel_pools(12, tmp_path)["05-voting.ipynb"] == {"pool_size": 0}
+    # The shipped notebooks: every stage and follow-up page is in the pools.
+    shipped = voila_config.kernel_pools(3, serve.NOTEBOOKS)
+    assert {"00-facilitator.ipynb", "12-survey.ipynb", "stakeholder.ipynb", "exemplar.ipynb"} <= set(shipped)
 
 
 def test_pool_grows_with_the_room_and_never_drops_below_a_spare():
-    small = json.loads(voila_options(["serve", "--participants", "1"])["--VoilaKernelManager.kernel_pools_config"])
-    big = json.loads(voila_options(["serve", "--participants", "100"])["--VoilaKernelManager.kernel_pools_config"])
+    small = config_for(["serve", "--participants", "1"]).VoilaKernelManager.kernel_pools_config
+    big = config_for(["serve", "--participants", "100"]).VoilaKernelManager.kernel_pools_config
     assert small["participant.ipynb"]["pool_size"] >= 2
     assert big["participant.ipynb"]["pool_size"] >= 100
     assert big["participant.ipynb"]["pool_size"] > small["participant.ipynb"]["pool_size"]
 
 
 def test_visitors_never_see_tracebacks_and_idle_kernels_are_culled():
-    opts = voila_options(["serve"])
-    assert opts["--VoilaConfiguration.show_tracebacks"] == "False"
-    assert int(opts["--MappingKernelManager.cull_idle_timeout"]) > 0
-    assert int(opts["--MappingKernelManager.cull_interval"]) > 0
+    c = config_for(["serve"])
+    assert c.VoilaConfiguration.show_tracebacks is False
+    assert c.MappingKernelManager.cull_idle_timeout > 0
+    assert c.MappingKernelManager.cull_interval > 0
     # A participant who closed the tab without a goodbye still gets culled.
-    assert opts["--MappingKernelManager.cull_connected"] == "False"
+    assert c.MappingKernelManager.cull_connected is False
+
+
+def test_kernels_use_unix_sockets_and_the_refill_waits_for_the_burst():
+    c = config_for(["serve"])
+    assert c.KernelManager.transport == "ipc"
+    assert c.VoilaKernelManager.fill_delay == serve.REFILL_DELAY
+    assert c.VoilaExecutor.iopub_timeout == serve.IOPUB_TIMEOUT
+    # Voila never opens its own browser window; `workshop serve` decides (see below).
+    assert c.Voila.open_browser is False
 
 
 def test_ip_option_reaches_voila():
-    assert voila_options(["serve", "--ip", "0.0.0.0"])["--Voila.ip"] == "0.0.0.0"
+    assert config_for(["serve", "--ip", "0.0.0.0"]).Voila.ip == "0.0.0.0"
+
+
+def test_voila_reads_the_written_configuration(tmp_path):
+    """The voila.json `workshop serve` writes is what a Voila application ends up configured with."""
+    import signal
+
+    from voila.app import Voila
+
+    args = cli.build_parser().parse_args(["serve", "--port", "8123", "--path-prefix", "/b/", "--participants", "7"])
+    path = voila_config.write(voila_config.voila_config(args, serve.NOTEBOOKS), tmp_path)
+    assert path == tmp_path / "voila.json"
+    cmd = serve.voila_command(tmp_path)
+    assert cmd[:3] == [sys.executable, "-m", "workshop.server.serve"]
+    handler = signal.getsignal(signal.SIGTERM)
+    app = Voila()
+    try:
+        app.initialize(cmd[3:])  # reads the file; starts nothing
+    finally:
+        signal.signal(signal.SIGTERM, handler)  # Voila installs its own
+    assert app.port == 8123 and app.base_url == "/b/" and app.open_browser is False
+    assert app.root_dir == str(serve.NOTEBOOKS)
+    vc = app.voila_configuration
+    assert vc.preheat_kernel is True and vc.show_tracebacks is False and vc.theme == "light"
+    assert vc.kernel_spec_manager_class is WorkshopKernelSpecManager
+    assert app.config.VoilaKernelManager.kernel_pools_config["participant.ipynb"]["pool_size"] == \
+        serve.participant_pool_size(7)
+    assert app.config.KernelManager.transport == "ipc"
+
+
+def test_python3_means_the_workshop_kernel():
+    """Voila starts "python3" for every notebook: that name is our kernel, without a JUPYTER_PATH trick."""
+    ksm = WorkshopKernelSpecManager()
+    spec = ksm.get_kernel_spec("python3")
+    assert spec.argv[:3] == [sys.executable, "-m", "workshop.server.kernel"]
+    assert "{connection_file}" in spec.argv
+    assert ksm.get_all_specs()["python3"]["spec"]["argv"] == spec.argv
+    assert json.loads((serve.NOTEBOOKS / "participant.ipynb").read_text())["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_an_unknown_voila_version_stops_with_one_clear_message(monkeypatch, capsys):
+    assert voila_patches.check_voila_version("0.5.13") == "0.5.13"
+    assert voila_patches.check_voila_version("0.5.0a1") == "0.5.0a1"
+    for version in ("0.6.0", "0.50.1", "1.0.0"):
+        with pytest.raises(voila_patches.UnsupportedVoila) as err:
+            voila_patches.check_voila_version(version)
+        assert version in str(err.value) and "voila>=0.5,<0.6" in str(err.value)
+        assert "voila_patches.py" in str(err.value)
+
+    import voila
+    monkeypatch.setattr(voila, "__version__", "0.6.1")
+    # The Voila process (`python -m workshop.server.serve`) refuses before patching anything.
+    applied = []
+    monkeypatch.setattr(voila_patches, "share_template_cache", lambda: applied.append(1))
+    with pytest.raises(SystemExit) as stop:
+        serve.main([str(serve.NOTEBOOKS)])
+    assert stop.value.code == 1 and not applied
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "Voila 0.6.1 is installed" in lines[0] and "voila>=0.5,<0.6" in lines[0]
+
+    # `workshop serve` checks too, before printing links or starting anything: one line, exit 1.
+    monkeypatch.setattr(serve, "installed_voila_version", lambda: "0.7.0")
+    started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda *a, **kw: started.append(a))
+    assert cli.main(["--db", "sqlite:///:memory:", "serve"]) == 1
+    out = capsys.readouterr()
+    assert not started and "Serving" not in out.out
+    assert out.err.strip().count("\n") == 0 and "Voila 0.7.0" in out.err
+
+
+def test_the_browser_opens_only_for_a_demo_with_a_display_and_without_no_browser():
+    parse = cli.build_parser().parse_args
+    demo, quiet = parse(["demo"]), parse(["demo", "--no-browser"])
+    x11, bare = {"DISPLAY": ":0"}, {}
+    assert serve.browser_wanted(demo, "CODE", x11, "linux")
+    assert serve.browser_wanted(demo, "CODE", {"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not serve.browser_wanted(quiet, "CODE", x11, "linux")
+    # A server without a screen: webbrowser would start a text browser in the terminal.
+    assert not serve.browser_wanted(demo, "CODE", bare, "linux")
+    assert serve.browser_wanted(demo, "CODE", bare, "darwin")
+    # Plain `workshop serve` (tests, bench, proxies) knows no workshop: no page to open.
+    assert not serve.browser_wanted(parse(["serve"]), None, x11, "linux")
+
+
+def test_the_browser_opens_once_the_server_answers():
+    import http.server
+    import threading
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    port = free_port()
+    opened = []
+
+    class Running:
+        def poll(self):
+            return None
+
+    # Nobody listens yet: the page is not opened...
+    thread = serve.open_browser_when_up("http://page/", f"http://127.0.0.1:{port}/voila/static/voila.js",
+                                        Running(), timeout=30, opener=opened.append)
+    time.sleep(1.2)
+    assert not opened
+    # ...until the server answers (a 404 is an answer).
+    httpd = http.server.HTTPServer(("127.0.0.1", port), Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        thread.join(15)
+        assert opened == ["http://page/"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+    class Exited:
+        def poll(self):
+            return 1
+
+    gone = serve.open_browser_when_up("http://page/", f"http://127.0.0.1:{free_port()}/", Exited(),
+                                      opener=opened.append)
+    gone.join(5)
+    assert opened == ["http://page/"], "a server that stopped opens nothing"
 
 
 def test_participant_notebook_waits_for_the_request_after_its_imports():
@@ -122,7 +287,7 @@ def test_demo_prints_join_code_links_and_a_qr_code(tmp_path):
     env_home = tmp_path / "home"
     env_home.mkdir()
     out = subprocess.run(workshop_command() + ["--db", f"sqlite:///{tmp_path / 'demo.sqlite'}", "demo",
-                                              "--seed-only", "--port", str(port)],
+                                              "--seed-only", "--no-browser", "--port", str(port)],
                          capture_output=True, text=True, timeout=120, cwd=ROOT,
                          env={**_env(), "WORKSHOP_HOME": str(env_home)})
     assert out.returncode == 0, out.stderr
@@ -145,13 +310,14 @@ def _env():
 
 def test_path_prefix_puts_every_route_and_link_under_it():
     args = cli.build_parser().parse_args(["serve", "--path-prefix", "a", "--port", "8871"])
-    opts = voila_options(["serve", "--path-prefix", "a"])
-    assert opts["--Voila.base_url"] == "/a/"
+    assert config_for(["serve", "--path-prefix", "a"]).Voila.base_url == "/a/"
+    assert config_for(["serve", "--path-prefix", "/a/b/"]).Voila.base_url == "/a/b/"
     assert serve.public_url(args) == "http://127.0.0.1:8871/a/"
     # Behind a proxy the links name the proxy; the prefix is the proxy's business.
     args = cli.build_parser().parse_args(["serve", "--path-prefix", "/a/", "--public-url", "https://ws.example.org"])
     assert serve.public_url(args) == "https://ws.example.org/"
-    assert voila_options(["serve"])["--Voila.base_url"] == "/"
+    assert serve.local_url(args) == "http://127.0.0.1:8866/a/"
+    assert config_for(["serve"]).Voila.base_url == "/"
 
 
 def _kernel_count(srv) -> int:

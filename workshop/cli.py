@@ -33,7 +33,8 @@ def cmd_new(args) -> int:
         store, args.title, company=args.company, purpose=args.purpose, question=args.question,
         language=args.language, anonymous=args.anonymous, vote_target=args.target,
     )
-    base = links.base_url(args.base_url) if args.base_url else links.base_url()
+    from workshop.server.serve import public_url
+    base = public_url(args)  # the links of the server `workshop serve` with the same options runs
     info = {
         "code": created.code,
         "code_spoken": credentials.format_code(created.code),
@@ -105,16 +106,25 @@ def cmd_bench(args) -> int:
     return bench.run(args)
 
 
-def _add_serve_options(p):
+def _add_address_options(p, base_url_alias: bool = False):
+    """Where the server listens and the address in the links: `serve`, `demo` and `new` alike."""
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 for everyone on the network)")
     p.add_argument("--port", type=int, default=8866, help="port to listen on")
-    p.add_argument("--participants", type=int, default=10,
-                   help="expected number of participants: sizes the pool of preheated kernels")
-    p.add_argument("--public-url", default=None,
-                   help="the address participants reach, when behind a proxy (default: http://IP:PORT/)")
+    names = ["--public-url", "--base-url"] if base_url_alias else ["--public-url"]
+    p.add_argument(*names, dest="public_url", default=None,
+                   help="the address participants reach, when behind a proxy "
+                        "(default: $WORKSHOP_PUBLIC_URL, else http://IP:PORT/PATH-PREFIX/)")
     p.add_argument("--path-prefix", default="/",
                    help="serve every page under this path, e.g. /a/ (several servers behind one proxy, JupyterHub)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def _add_serve_options(p):
+    _add_address_options(p)
+    p.add_argument("--participants", type=int, default=10,
+                   help="expected number of participants: sizes the pool of preheated kernels")
+    p.add_argument("--no-browser", action="store_true",
+                   help="do not open the facilitator's page in this machine's browser (`workshop demo` "
+                        "opens it once the server answers; never without a display)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", choices=["en", "de", "zh_Hant"])
     p.add_argument("--anonymous", action="store_true", help="participants join without names")
     p.add_argument("--target", type=int, default=5, help="how many values to keep (default 5)")
-    p.add_argument("--base-url", default=None, help="server address used in the links")
+    # The links name the server `workshop serve` with the same options runs (--base-url: the old name).
+    _add_address_options(p, base_url_alias=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_new)
 
