@@ -11,6 +11,7 @@ import sys
 
 from workshop.core import credentials, links
 from workshop.core.errors import WorkshopError
+from workshop.core.languages import DEFAULT, LANGUAGES
 
 
 def _store(args):
@@ -102,7 +103,12 @@ def cmd_demo(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from benchmarks import bench
+    try:  # the benchmarks live beside the package, in a source checkout; the wheel leaves them out
+        from benchmarks import bench
+    except ModuleNotFoundError:
+        print("workshop: the benchmarks run from a source checkout (make bench); this installation has none.",
+              file=sys.stderr)
+        return 2
     return bench.run(args)
 
 
@@ -153,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--company", default="")
     p.add_argument("--purpose", default="", help="the company's purpose or mission")
     p.add_argument("--question", default=None, help="the brainstorm question")
-    p.add_argument("--language", default="en", choices=["en", "de", "zh_Hant"])
+    p.add_argument("--language", default=DEFAULT, choices=list(LANGUAGES))
     p.add_argument("--anonymous", action="store_true", help="participants join without names")
     p.add_argument("--target", type=int, default=5, help="how many values to keep (default 5)")
     # The links name the server `workshop serve` with the same options runs (--base-url: the old name).

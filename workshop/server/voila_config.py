@@ -19,6 +19,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from workshop.core import stages
+
 #: The file Voila reads from the folder named in ``Voila.config_file_paths``.
 CONFIG_FILE = "voila.json"
 
@@ -27,9 +29,6 @@ FACILITATOR_PREHEAT = 1
 
 #: Set to 0 on a small machine: facilitator pages then start their kernel when opened.
 FACILITATOR_PREHEAT_ENV = "WORKSHOP_FACILITATOR_PREHEAT"
-
-#: Pages outside the workshop's stages that a group opens together (the follow-up pages).
-FOLLOW_UP_NOTEBOOKS = ("survey.ipynb", "stakeholder.ipynb", "exemplar.ipynb")
 
 #: Warm kernels for each follow-up page.
 FOLLOW_UP_PREHEAT = 2
@@ -84,13 +83,14 @@ def kernel_pools(participants: int, notebooks: Path) -> dict:
     # Kernels are only started for the notebooks people open: results.ipynb and any
     # other notebook start their kernel when visited, as in plain Voila.
     pools: dict[str, dict] = {"default": {"pool_size": 0}}
-    pools["participant.ipynb"] = {"pool_size": participant_pool_size(participants),
-                                  "spare": spare_kernels(participants)}
-    for nb in sorted(notebooks.glob("[0-9][0-9]-*.ipynb")):
-        pools[nb.name] = {"pool_size": facilitator_preheat()}
-    for name in FOLLOW_UP_NOTEBOOKS:
-        if (notebooks / name).exists():
-            pools[name] = {"pool_size": FOLLOW_UP_PREHEAT}
+    pools[stages.PARTICIPANT_NOTEBOOK] = {"pool_size": participant_pool_size(participants),
+                                          "spare": spare_kernels(participants)}
+    # The stage registry names every page: each stage notebook and each follow-up page.
+    for stage in stages.STAGES:
+        if (notebooks / stage.notebook).exists():
+            pools[stage.notebook] = {"pool_size": facilitator_preheat()}
+        if stage.visitor_notebook and (notebooks / stage.visitor_notebook).exists():
+            pools[stage.visitor_notebook] = {"pool_size": FOLLOW_UP_PREHEAT}
     return pools
 
 
