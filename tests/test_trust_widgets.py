@@ -9,7 +9,6 @@ workshop's state is read straight from the database before and after.
 from __future__ import annotations
 
 import html
-import time
 
 import pytest
 from sqlalchemy import or_, select
@@ -103,13 +102,13 @@ def poke_everything(client: WidgetClient) -> int:
         if model.model_name in ("ButtonModel", "ToggleButtonModel"):
             client.click(model.model_id)
             sent += 2
-    client.idle(1.5)
+    client.idle()
     # Second pass: widgets that the first pass created (a new stage view, an edit form).
     client.request_states()
     for button in client.buttons():
         client.click(button.model_id)
         sent += 2
-    client.idle(1.5)
+    client.idle()
     return sent
 
 
@@ -179,7 +178,7 @@ def test_vote_round_hides_other_votes_and_refuses_dots_beyond_the_budget(server,
     for plus in pluses[1:]:
         for _ in range(ballot.budget):
             client.click(plus.model_id)
-    client.idle(3)
+    client.idle()
     spent = my_dots(server.store, code, me)
     # Every dot the budget allows was placed; not one more.
     assert sum(spent) == ballot.budget, spent
@@ -209,7 +208,7 @@ def test_code_sent_to_the_kernel_is_never_run(server, tmp_path):
                        f"from workshop import workshops\n")
         client.send("inspect_request", {"code": "import os", "cursor_pos": 5, "detail_level": 0})
         client.send("complete_request", {"code": "import o", "cursor_pos": 8})
-        time.sleep(3)
+        client.idle()  # everything above has been handled (or dropped) by now
         replies = []
         while not client.messages.empty():
             replies.append(client.messages.get_nowait())

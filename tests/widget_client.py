@@ -241,9 +241,14 @@ class WidgetClient:
                 raise TimeoutError(f"{what} not reached within {timeout}s")
             time.sleep(0.3)
 
-    def idle(self, seconds: float = 1.0) -> None:
-        """Let the kernel work through what was sent (the protocol has no replies to wait on)."""
-        time.sleep(seconds)
+    def idle(self, timeout: float = 120.0) -> None:
+        """Wait until the kernel has worked through everything sent so far.
+
+        The kernel handles comm messages one at a time, in order, and a click's handler runs
+        inside its message: the control comm's answer to ``request_states`` therefore comes
+        only after every earlier message was handled. A condition, not a guess at how long a
+        busy machine needs (a fixed pause here failed when the machine was loaded)."""
+        self.request_states(timeout=timeout)
 
     def find(self, *, cls: str | None = None, name: str | None = None, **state) -> list[Model]:
         with self._lock:
@@ -279,8 +284,7 @@ class WidgetClient:
 
     def join(self, name: str | None, timeout: float = 30.0) -> None:
         self.announce_browser("")
-        self.idle(0.3)
-        self.request_states()
+        self.idle()
         if name is not None:
             self.update(self.one(cls="ws-name").model_id, value=name)
         self.click(self.one(cls="ws-join-button").model_id)
