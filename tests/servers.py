@@ -62,6 +62,8 @@ class Server:
     log_path: Path = field(default=None)  # type: ignore[assignment]
     #: Extra environment for the server (e.g. WORKSHOP_FACILITATOR_PREHEAT=0).
     env: dict = field(default_factory=dict)
+    #: Extra `workshop serve` options (e.g. ["--max-kernels", "4"]).
+    args: list = field(default_factory=list)
     _store: object = None
 
     @property
@@ -108,7 +110,7 @@ class Server:
             self.log_path = self.home / f"serve-{self.port}.log"
         log = open(self.log_path, "ab")
         cmd = workshop_command() + ["--db", self.db_url, "serve", "--port", str(self.port),
-                                    "--participants", str(self.participants)]
+                                    "--participants", str(self.participants), *self.args]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True,
                                      preexec_fn=_die_with_test_run)

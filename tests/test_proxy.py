@@ -43,8 +43,10 @@ def nginx_conf(folder: Path, listen: int, a: int, b: int) -> Path:
     site = guide_nginx_config()
     replaced = (site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
                 .replace("http://10.0.0.11:8866", f"http://127.0.0.1:{a}")
-                .replace("http://10.0.0.12:8866", f"http://127.0.0.1:{b}"))
+                .replace("http://10.0.0.12:8866", f"http://127.0.0.1:{b}")
+                .replace("/var/log/nginx/", f"{folder}/"))
     assert replaced.count("127.0.0.1") == 3, "the guide's addresses changed; update this test"
+    assert replaced.count(f"{folder}/workshop.") == 2, "the guide's log files changed; update this test"
     (folder / "workshop.conf").write_text(replaced)
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = folder / "nginx.conf"
@@ -117,6 +119,17 @@ def test_the_guides_nginx_file_puts_two_servers_behind_one_link(nginx_available,
         progress = {p.name: p.used for p in voting.progress(store, code, key)}
         assert all(progress[n] == 1 for n in ("Ana", "Ben", "Cleo", "Dev", "Eve", "Finn")), progress
         print(f"pages per server behind the proxy: {dict(landed)}")
+
+        # Page loads are limited per address: a script gets "429 Too Many Requests" after the burst
+        # (pages that do not exist cost no kernel, and count all the same).
+        statuses = Counter(requests.get(f"{public}voila/render/nope.ipynb?w={code}&key={key}",
+                                        timeout=30).status_code for _ in range(80))
+        assert statuses[429] > 0 and statuses[404] > 0, statuses
+        # The proxy's logs never hold the key or a participant's token.
+        logs = "".join((tmp_path / name).read_text() for name in ("workshop.access.log", "workshop.error.log")
+                       if (tmp_path / name).exists())
+        assert "/voila/render/" in logs, "the page loads are logged"
+        assert key not in logs and "key=" not in logs and "?w=" not in logs
     finally:
         for client in clients:
             client.close()

@@ -359,3 +359,31 @@ def wait_for(predicate, timeout: float) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.5)
+
+
+# ---- kernels are a budget; secrets stay out of addresses and logs ------------------------------
+
+def test_theme_and_template_overrides_are_off_and_pages_say_no_referrer():
+    c = config_for(["serve"])
+    assert c.VoilaConfiguration.allow_theme_override == "NO"
+    assert c.VoilaConfiguration.allow_template_override == "NO"
+    assert c.Voila.tornado_settings["headers"]["Referrer-Policy"] == "no-referrer"
+
+
+def test_only_the_registrys_notebooks_are_served():
+    from workshop.core import stages
+
+    served = config_for(["serve"]).WorkshopServer.notebooks
+    assert stages.PARTICIPANT_NOTEBOOK in served
+    assert all(s.notebook in served for s in stages.STAGES)
+    assert all(s.visitor_notebook in served for s in stages.STAGES if s.visitor_notebook)
+    assert "results.ipynb" not in served
+
+
+def test_the_kernel_budget_follows_the_room_unless_given():
+    c = config_for(["serve", "--participants", "30"])
+    pools = c.VoilaKernelManager.kernel_pools_config
+    pooled = sum(p["pool_size"] for name, p in pools.items() if name != "default")
+    assert c.WorkshopServer.max_kernels == pooled + len(voila_config.stages.STAGES) + 15
+    assert config_for(["serve", "--max-kernels", "7"]).WorkshopServer.max_kernels == 7
+    assert config_for(["serve"]).WorkshopServer.unconnected_timeout < 60

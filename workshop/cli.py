@@ -128,6 +128,9 @@ def _add_serve_options(p):
     _add_address_options(p)
     p.add_argument("--participants", type=int, default=10,
                    help="expected number of participants: sizes the pool of preheated kernels")
+    p.add_argument("--max-kernels", type=int, default=None,
+                   help="at most this many kernels at once; beyond, a page says the room is full "
+                        "(default: the preheated pools, the facilitator's pages and half the room)")
     p.add_argument("--no-browser", action="store_true",
                    help="do not open the facilitator's page in this machine's browser (`workshop demo` "
                         "opens it once the server answers; never without a display)")

@@ -35,7 +35,9 @@ from workshop.server.voila_config import (  # noqa: F401
     FACILITATOR_PREHEAT_ENV,
     IOPUB_TIMEOUT,
     REFILL_DELAY,
+    UNCONNECTED_SECONDS,
     facilitator_preheat,
+    kernel_budget,
     kernel_pools,
     participant_pool_size,
     path_prefix,
@@ -178,6 +180,9 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
     print(f"Preheating {participant_pool_size(args.participants)} participant kernels "
           f"for {args.participants} participants; once they have joined, "
           f"{spare_kernels(args.participants)} spare ones are kept ready.")
+    budget = kernel_budget(args.participants, kernel_pools(args.participants, NOTEBOOKS),
+                           getattr(args, "max_kernels", None))
+    print(f"At most {budget} kernels at once (--max-kernels); beyond that a page says the room is full.")
     if code:
         print_links(code, key, base)
     # A plain `kill` of this process must also stop Voila and its kernels.

@@ -39,6 +39,17 @@ CULL_IDLE_SECONDS = 15 * 60
 #: How often the culler looks for such kernels.
 CULL_INTERVAL_SECONDS = 60
 
+#: A kernel handed to a page whose browser never opened its websocket (a script loading
+#: pages, a tab closed at once) is shut down this long after the page was served...
+UNCONNECTED_SECONDS = 45
+
+#: ...looked for this often, so it is gone within a minute.
+UNCONNECTED_CHECK_SECONDS = 5
+
+#: Every page of the server carries this header: no address (with its key or token)
+#: leaves in a Referer, not to the server's own files, not to any other site.
+HEADERS = {"Referrer-Policy": "no-referrer"}
+
 #: Seconds after a visitor takes a preheated kernel before the pool starts replacing it.
 REFILL_DELAY = 10
 
@@ -69,6 +80,28 @@ def spare_kernels(participants: int) -> int:
     return max(2, max(1, participants) // 10)
 
 
+def served_notebooks(notebooks: Path) -> list[str]:
+    """The only notebooks the server renders, from the stage registry: the participants' page,
+    each stage notebook and each follow-up page (not results.ipynb, which is the analysts'
+    own, opened in Jupyter; no notebook listing)."""
+    names = [stages.PARTICIPANT_NOTEBOOK]
+    for stage in stages.STAGES:
+        names.append(stage.notebook)
+        if stage.visitor_notebook:
+            names.append(stage.visitor_notebook)
+    return [name for name in dict.fromkeys(names) if (notebooks / name).exists()]
+
+
+def kernel_budget(participants: int, pools: dict, max_kernels: int | None = None) -> int:
+    """``--max-kernels``, or: every pool full, plus the facilitator's pages again (each stage
+    page the facilitator opens holds a kernel while its pool refills) and half the room
+    (at least 10) for reloads and late joiners. Beyond it a page gets "the room is full"."""
+    if max_kernels is not None and max_kernels > 0:
+        return max_kernels
+    pooled = sum(int(c.get("pool_size", 0)) for name, c in pools.items() if name != "default")
+    return pooled + len(stages.STAGES) + max(10, max(1, participants) // 2)
+
+
 def path_prefix(args) -> str:
     """``--path-prefix``: "/" or "/a/", always with slashes at both ends."""
     prefix = (getattr(args, "path_prefix", None) or "/").strip("/")
@@ -80,8 +113,8 @@ def kernel_pools(participants: int, notebooks: Path) -> dict:
 
     "spare" is ours, not Voila's: once a visitor took a kernel, the pool is topped
     up to that many only (see ``tune_kernel_pools`` in voila_patches)."""
-    # Kernels are only started for the notebooks people open: results.ipynb and any
-    # other notebook start their kernel when visited, as in plain Voila.
+    # Kernels are only started for the notebooks people open; no other notebook is served
+    # (served_notebooks), so the default pool is empty.
     pools: dict[str, dict] = {"default": {"pool_size": 0}}
     pools[stages.PARTICIPANT_NOTEBOOK] = {"pool_size": participant_pool_size(participants),
                                           "spare": spare_kernels(participants)}
@@ -104,8 +137,14 @@ def voila_config(args, notebooks: Path) -> Config:
     # Voila would open its notebook list; `workshop serve` opens the facilitator's own
     # link (with the workshop and its key) once the server answers, unless --no-browser.
     c.Voila.open_browser = False
-    # The apps' CSS is written for the light JupyterLab theme.
+    # The apps' CSS is written for the light JupyterLab theme, and a page with another theme
+    # or template would need a kernel of its own outside the pools: no overrides
+    # (`?theme=dark` is ignored; see keep_theme_and_template in voila_patches).
     c.VoilaConfiguration.theme = "light"
+    c.VoilaConfiguration.allow_theme_override = "NO"
+    c.VoilaConfiguration.allow_template_override = "NO"
+    # Referrer-Policy on every page (jupyter_server's handlers add settings["headers"]).
+    c.Voila.tornado_settings = {"headers": dict(HEADERS)}
     # Visitors get a kernel that has already run the notebook up to wait_for_request.
     c.VoilaConfiguration.preheat_kernel = True
     # A visitor never sees a traceback (paths, SQL); the server's log keeps it.
@@ -113,7 +152,14 @@ def voila_config(args, notebooks: Path) -> Config:
     # "python3" is started as workshop.server.kernel: without the debugger a kernel is
     # about 8 MB and 140 modules lighter, and the pool refills faster.
     c.VoilaConfiguration.kernel_spec_manager_class = KERNEL_SPEC_MANAGER
-    c.VoilaKernelManager.kernel_pools_config = kernel_pools(args.participants, notebooks)
+    pools = kernel_pools(args.participants, notebooks)
+    c.VoilaKernelManager.kernel_pools_config = pools
+    # Our own settings (workshop.server.voila_patches.WorkshopServer): which notebooks are pages,
+    # how many kernels may run at once, how long a served page may take to connect.
+    c.WorkshopServer.notebooks = served_notebooks(notebooks)
+    c.WorkshopServer.max_kernels = kernel_budget(args.participants, pools, getattr(args, "max_kernels", None))
+    c.WorkshopServer.unconnected_timeout = UNCONNECTED_SECONDS
+    c.WorkshopServer.unconnected_interval = UNCONNECTED_CHECK_SECONDS
     # Refill the pool only after the burst: starting kernels while the room joins would
     # take the CPU the joins need (py-spy saw refills start inside a five-visitor burst).
     c.VoilaKernelManager.fill_delay = REFILL_DELAY
@@ -127,8 +173,9 @@ def voila_config(args, notebooks: Path) -> Config:
     # Each kernel holds about 70 MB: one a visitor abandoned is shut down after a while...
     c.MappingKernelManager.cull_idle_timeout = CULL_IDLE_SECONDS
     c.MappingKernelManager.cull_interval = CULL_INTERVAL_SECONDS
-    # ...even when its page still looks connected: a participant who closed the tab
-    # without a goodbye (a phone put away) leaves a connection nobody will use again.
+    # ...once its page has disconnected; a page still connected keeps its kernel (a quiet
+    # participant in a long discussion). A page that never connected at all is shut down
+    # within a minute (WorkshopServer.unconnected_timeout, see voila_patches).
     c.MappingKernelManager.cull_connected = False
     return c
 

@@ -12,7 +12,12 @@ Applied in the Voila process by ``python -m workshop.server.serve`` (see its ``m
 
 from __future__ import annotations
 
+import contextvars
 import os
+import re
+
+from traitlets import Float, Int, List, Unicode
+from traitlets.config import Configurable
 
 from workshop.core.errors import WorkshopError
 
@@ -22,6 +27,25 @@ SUPPORTED_VOILA = ("0.5",)
 
 class UnsupportedVoila(WorkshopError):
     """The installed Voila is not one the patches below were written for."""
+
+
+class RoomFull(Exception):
+    """A page would need a new kernel, but the server runs as many as it may (``max_kernels``)."""
+
+
+class WorkshopServer(Configurable):
+    """Our own settings of the Voila process, written by voila_config as ``WorkshopServer``."""
+
+    notebooks = List(Unicode(), config=True,
+                     help="The only notebooks served (/voila/render/NAME); empty: every notebook, as Voila does.")
+    max_kernels = Int(0, config=True, help="At most this many kernels at once (0: no limit).")
+    unconnected_timeout = Float(0, config=True,
+                                help="Seconds a kernel handed to a page may wait for the page to connect (0: forever).")
+    unconnected_interval = Float(5, config=True, help="How often those kernels are looked for.")
+
+
+def server_settings(parent) -> WorkshopServer:
+    return WorkshopServer(config=parent.config)
 
 
 def unsupported_message(version: str) -> str:
@@ -61,6 +85,10 @@ def apply() -> str:
     share_template_cache()
     stagger_refills()
     tune_kernel_pools()
+    keep_theme_and_template()
+    serve_only_app_pages()
+    answer_a_full_room()
+    keep_secrets_out_of_logs()
     return version
 
 
@@ -145,8 +173,12 @@ def stagger_refills(seconds_per_kernel: float | None = None) -> None:
     vkm.wait_before = wait_before
 
 
+#: Set (to a list) while a pool task starts its kernel: kernel ids it started land there.
+_POOL_START: contextvars.ContextVar = contextvars.ContextVar("workshop_pool_start", default=None)
+
+
 def tune_kernel_pools() -> None:
-    """Two changes to Voila's kernel pools, made in one subclass of its kernel manager.
+    """Our changes to Voila's kernel pools, made in one subclass of its kernel manager.
 
     Only a few spares are refilled once the room has joined (see ``fill_if_needed``).
     And a visitor gets a preheated kernel that is ready, or else one started for them at
@@ -157,6 +189,14 @@ def tune_kernel_pools() -> None:
     joined. Only started kernels count as available here; otherwise Voila
     starts a kernel for the visitor as it does without a pool.
 
+    Kernels are a budget: the server runs at most ``WorkshopServer.max_kernels`` kernels
+    (running, starting, and refills scheduled); a page that would need one more gets
+    :class:`RoomFull` (see :func:`answer_a_full_room`) and refills stop at the limit. A
+    kernel handed to a page whose browser never opens its websocket (a script loading
+    pages, a tab closed at once) is shut down ``unconnected_timeout`` seconds later,
+    not after the 15 minutes of the idle culler; connected kernels and the preheated
+    ones waiting in a pool are kept.
+
     Why a patch of ``voila.app.voila_kernel_manager_factory`` and not Voila's
     ``VoilaConfiguration.multi_kernel_manager_class`` (Voila 0.5): that setting
     names the *base* class the factory derives ``VoilaKernelManager`` from, so a
@@ -165,6 +205,8 @@ def tune_kernel_pools() -> None:
     (they call nothing on the base class we could hook instead). jupyter_server's
     ``kernel_manager_class`` is the per-kernel manager, further still from the
     pool. Wrapping the factory's result is the one place to subclass the pool."""
+    import asyncio
+
     import voila.app as voila_app
 
     factory = _require(voila_app, "voila_kernel_manager_factory")
@@ -178,20 +220,84 @@ def tune_kernel_pools() -> None:
             return cls
 
         class TunedPools(cls):
+            def __init__(self, **kwargs):
+                # Set before Voila's __init__, which fills the pools.
+                self._pool_starting: set[str] = set()
+                self._handed_out: dict[str, float] = {}
+                self._unconnected_culler = None
+                super().__init__(**kwargs)
+
+            @property
+            def budget(self) -> WorkshopServer:
+                found = getattr(self, "_budget", None)
+                if found is None:
+                    found = self._budget = server_settings(self.parent if self.parent is not None else self)
+                return found
+
+            # ---- counting kernels ---------------------------------------------------------
+            def kernel_count(self) -> int:
+                """Kernels running or starting, plus the pool's refills not started yet."""
+                running = set(self._kernels) | set(getattr(self, "_pending_kernels", {}))
+                waiting = sum(1 for pool in self._pools.values() for task in pool if not task.done())
+                # A pool task that has started its kernel is counted once, as that kernel.
+                return len(running) + waiting - len(self._pool_starting & running)
+
+            def room_left(self) -> int | None:
+                cap = self.budget.max_kernels
+                return None if cap <= 0 else cap - self.kernel_count()
+
+            def pre_start_kernel(self, kernel_name, kwargs):
+                km, name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+                started = _POOL_START.get()
+                if started is not None:
+                    started.append(kernel_id)
+                    self._pool_starting.add(kernel_id)
+                return km, name, kernel_id
+
+            async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+                started: list[str] = []
+                token = _POOL_START.set(started)
+                try:
+                    return await super()._initialize(notebook_path, kernel_id, **kwargs)
+                finally:
+                    _POOL_START.reset(token)
+                    self._pool_starting.difference_update(started)
+
+            # ---- a page that gets no preheated kernel ------------------------------------
+            async def start_kernel(self, *args, **kwargs):
+                """Voila's handler starts a kernel for a page when no preheated one is ready
+                (the pools call the base class's start_kernel, not this)."""
+                room = self.room_left()
+                if room is not None and room <= 0:
+                    self.log.warning("No kernel started for a page: %d kernels run, the limit is %d "
+                                     "(workshop serve --max-kernels)", self.kernel_count(), self.budget.max_kernels)
+                    raise RoomFull()
+                kernel_id = await super().start_kernel(*args, **kwargs)
+                self._handed(kernel_id)
+                return kernel_id
+
+            # ---- pools ----------------------------------------------------------------------
             def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
                 """A refill after a visitor took a kernel tops the pool up to its "spare"
                 count only: the pool is sized for the whole room to join at once, and
                 starting a second room's worth of kernels once it has joined costs the
                 workshop in progress its processor (the bench saw the facilitator's page
-                fall 20 s behind while 100 replacements started) and doubles the memory."""
-                config = self.kernel_pools_config.get(notebook_name, {})
+                fall 20 s behind while 100 replacements started) and doubles the memory.
+                No pool grows beyond the server's kernel budget."""
+                default = self.kernel_pools_config.get("default", {})
+                config = self.kernel_pools_config.get(notebook_name, default)
+                target = config.get("pool_size", default.get("pool_size", 1))
                 spare = config.get("spare")
-                if delay is not None or spare is None:
-                    return super().fill_if_needed(delay, notebook_name, **kwargs)
-                if len(self._pools.get(notebook_name, ())) >= spare:
+                if delay is None and spare is not None:
+                    target = min(target, spare)
+                pool = self._pools.get(notebook_name, ())
+                room = self.room_left()
+                if room is not None:
+                    target = min(target, len(pool) + max(0, room))
+                if len(pool) >= target:
                     return None
                 full = self.kernel_pools_config
-                self.kernel_pools_config = {**full, notebook_name: {**config, "pool_size": spare}}
+                self.kernel_pools_config = {**full, notebook_name: {**config, "pool_size": target}}
                 try:
                     return super().fill_if_needed(delay, notebook_name, **kwargs)
                 finally:
@@ -206,8 +312,187 @@ def tune_kernel_pools() -> None:
                 if ready is not None:  # Voila takes the first item: make it a started one
                     pool.remove(ready)
                     pool.insert(0, ready)
-                return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+                result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+                self._handed(result[2])
+                return result
+
+            # ---- pages that never connect ---------------------------------------------------
+            def _handed(self, kernel_id: str) -> None:
+                """``kernel_id`` now belongs to a page: it must connect within the timeout."""
+                if self.budget.unconnected_timeout <= 0:
+                    return
+                self._handed_out[kernel_id] = asyncio.get_event_loop().time()
+                if self._unconnected_culler is None:
+                    from tornado.ioloop import PeriodicCallback
+                    self._unconnected_culler = PeriodicCallback(
+                        self.cull_unconnected, 1000 * max(0.5, self.budget.unconnected_interval))
+                    self._unconnected_culler.start()
+
+            def notify_connect(self, kernel_id):
+                self._handed_out.pop(kernel_id, None)
+                return super().notify_connect(kernel_id)
+
+            async def cull_unconnected(self) -> list[str]:
+                """Shut down the kernels whose page has not connected in time; returns their ids."""
+                now = asyncio.get_event_loop().time()
+                timeout = self.budget.unconnected_timeout
+                culled = []
+                for kernel_id, since in list(self._handed_out.items()):
+                    kernel = self._kernels.get(kernel_id)
+                    if kernel is None or self._kernel_connections.get(kernel_id, 0) > 0:
+                        self._handed_out.pop(kernel_id, None)
+                        continue
+                    # Still rendering the page (a slow machine in a burst): not yet.
+                    if now - since < timeout or getattr(kernel, "execution_state", "") == "busy":
+                        continue
+                    self._handed_out.pop(kernel_id, None)
+                    self.log.info("Kernel %s: its page never connected within %.0f s; shutting it down",
+                                  kernel_id, timeout)
+                    try:
+                        await self.shutdown_kernel(kernel_id)
+                        culled.append(kernel_id)
+                    except Exception:  # noqa: BLE001 - the idle culler gets another chance later
+                        self.log.exception("Could not shut down kernel %s", kernel_id)
+                if culled:  # room again: pools the budget held back are topped up
+                    for name in list(self._pools):
+                        if name in self.kernel_pools_config:
+                            self.fill_if_needed(delay=None, notebook_name=name)
+                return culled
 
         return TunedPools
 
     voila_app.voila_kernel_manager_factory = patched_factory
+
+
+def keep_theme_and_template() -> None:
+    """``?theme=dark`` or ``?template=...`` must not cost a kernel.
+
+    voila_config switches Voila's theme and template overrides off, but Voila 0.5's
+    handler still compares the request's ``theme`` and ``template`` with the preheated
+    page's and, when they differ, renders a fresh page in a fresh kernel (with the
+    configured theme anyway): every page load with ``&theme=dark`` started a kernel
+    outside the pool. With the overrides off, the arguments are ignored here too."""
+    from voila.handler import VoilaHandler
+
+    original = _require(VoilaHandler, "should_use_rendered_notebook")
+
+    def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme, request_args):
+        conf = self.voila_configuration
+        if conf.allow_template_override != "YES":
+            template_name = None
+        if conf.allow_theme_override != "YES":
+            theme = None
+        return original(self, notebook_data, pool_size, template_name, theme, request_args)
+
+    VoilaHandler.should_use_rendered_notebook = should_use_rendered_notebook
+
+
+def serve_only_app_pages() -> None:
+    """Only the apps' notebooks are pages: no notebook listing at ``/`` or ``/voila/tree``, no
+    contents API, and ``/voila/render/NAME`` only for the notebooks in ``WorkshopServer.notebooks``
+    (the stage registry's, see voila_config); anything else is a 404.
+
+    A patch because Voila 0.5, serving a folder, always adds its tree and contents
+    handlers and renders any notebook in it (``Voila.init_handlers``)."""
+    import voila.app as voila_app
+    from jupyter_server.base.handlers import JupyterHandler
+    from tornado import web
+    from voila.tornado.contentshandler import VoilaContentsHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    init_handlers = _require(voila_app.Voila, "init_handlers")
+    init_settings = _require(voila_app.Voila, "init_settings")
+
+    class NotFound(JupyterHandler):
+        """Any other address: a plain 404 that still carries the headers of every page."""
+
+        async def prepare(self):
+            raise web.HTTPError(404)
+
+        def write_error(self, status_code, **kwargs):
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.finish(f"<!doctype html><title>{status_code}</title><p>{status_code}: "
+                        f"{self._reason}</p>")
+
+    def patched_init_handlers(self):
+        handlers = init_handlers(self)
+        pages = server_settings(self).notebooks
+        if not pages or self.notebook_path:
+            return handlers
+        allowed = "(" + "|".join(re.escape(name) for name in pages) + ")"
+        kept = []
+        for handler in handlers:
+            pattern, cls = handler[0], handler[1]
+            if cls in (TornadoVoilaTreeHandler, VoilaContentsHandler):
+                continue
+            if cls is TornadoVoilaHandler and pattern.endswith("/voila/render/(.*)"):
+                handler = (pattern[: -len("(.*)")] + allowed, *handler[1:])
+            kept.append(handler)
+        return kept
+
+    def patched_init_settings(self):
+        settings = init_settings(self)
+        # Unknown paths answer with a 404 that carries the headers every page sends
+        # (Referrer-Policy), instead of tornado's bare one.
+        settings.setdefault("default_handler_class", NotFound)
+        return settings
+
+    voila_app.Voila.init_handlers = patched_init_handlers
+    voila_app.Voila.init_settings = patched_init_settings
+
+
+def answer_a_full_room() -> None:
+    """A page that would need a kernel beyond the budget gets a small "the room is full,
+    try again in a minute" page (HTTP 503, Retry-After), in the language its link names.
+
+    A patch of Voila's page handler because the kernel is started inside its response
+    generator, before anything is written; :class:`RoomFull` comes from the pool's
+    ``start_kernel`` (see :func:`tune_kernel_pools`)."""
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    from workshop.server import room
+
+    original = _require(TornadoVoilaHandler, "get")
+
+    async def get(self, path=None):
+        try:
+            return await original(self, path)
+        except RoomFull:
+            if self._headers_written:
+                raise
+            self.clear()
+            self.set_status(503)
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Retry-After", str(room.RETRY_AFTER_SECONDS))
+            self.finish(room.room_full_page(self.get_argument("lang", None)))
+
+    get.__doc__ = original.__doc__
+    TornadoVoilaHandler.get = get
+
+
+def keep_secrets_out_of_logs() -> None:
+    """No log line of the server names a facilitator key or a personal token.
+
+    Tornado's access log writes every request's full address (``?w=…&key=…``), and its
+    error log the whole request. The access log is written by our ``log_function``
+    (secret values as ``[secret]``), and a filter on every log handler rewrites any other
+    line that quotes an address (see :mod:`workshop.server.room`). A patch because the
+    function is Python, which Voila's JSON configuration cannot hold; the filter needs the
+    handlers Voila's logging set up."""
+    import voila.app as voila_app
+
+    from workshop.server import room
+
+    init_settings = _require(voila_app.Voila, "init_settings")
+
+    def patched_init_settings(self):
+        settings = init_settings(self)
+        settings["log_function"] = room.log_request
+        room.install_log_filter()
+        for handler in self.log.handlers:
+            handler.addFilter(room.RedactSecrets())
+        return settings
+
+    voila_app.Voila.init_settings = patched_init_settings

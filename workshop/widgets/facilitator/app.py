@@ -11,6 +11,7 @@ from workshop.core.errors import NotAuthorized, WorkshopError
 from workshop.domain import workshops
 from workshop.i18n import translator
 from workshop.store import Store, normalize_code
+from workshop.widgets.address import AddressBar
 from workshop.widgets.countdown import Countdown
 from workshop.widgets.facilitator import panel_class, stage_href
 from workshop.widgets.facilitator.base import Console, button, private, set_html
@@ -233,6 +234,7 @@ class FacilitatorApp(w.VBox):
         else:
             self.gate = KeyGate(store, self.code, self.t, self._open, refused=bool(key))
             self.children = [style(), facilitator_style(), self.gate]
+        self.children += (AddressBar(),)  # the key (kept in this kernel) out of the address bar
 
     def _open(self, key: str, code: str | None = None) -> None:
         if code:

@@ -8,6 +8,7 @@ from workshop.core import links, phases, stages
 from workshop.core.errors import NotFound, WorkshopError
 from workshop.domain import workshops
 from workshop.store import Store
+from workshop.widgets.address import AddressBar
 from workshop.widgets.countdown import Countdown
 from workshop.widgets.kit import esc, static_text, style
 from workshop.widgets.participant.base import Visitor
@@ -65,6 +66,7 @@ class ParticipantApp(VisitorShell):
         self.children = [style(), w.HTML(PARTICIPANT_STYLE), header, w.HBox([self.stage, self.who],
                          layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
                          self.banner, self.body, self.footer, self.identity]
+        self.children += (AddressBar(after=self.identity),)  # key and token out of the address bar
         if code is not None:
             self.load_workshop(code, lang=lang, token=token)
 

@@ -13,6 +13,7 @@ from workshop.domain import workshops
 from workshop.domain.followup import teams
 from workshop.i18n import Translator
 from workshop.store import Store
+from workshop.widgets.address import AddressBar
 from workshop.widgets.kit import Feedback, esc, run_action, static_text, style
 from workshop.widgets.participant.base import Visitor, full_width
 from workshop.widgets.shell import VisitorShell
@@ -88,6 +89,7 @@ class FollowUpApp(VisitorShell):
         header = w.HBox([self.heading, self.language], layout=w.Layout(
             justify_content="space-between", align_items="center", flex_flow="row wrap", width="100%"))
         self.children = [style(), w.HTML(CSS), header, self.who, self.body, self.identity]
+        self.children += (AddressBar(after=self.identity),)  # the token out of the address bar
         self.open_workshop(code, lang=lang)
         self._paint()
         if token:

@@ -18,12 +18,16 @@ function render({ model, el }) {
   }
   announce();
   model.on("change:code", announce);
-  model.on("change:saved_token", () => {
+  function save() {
     const t = model.get("saved_token");
     try {
       if (t) { window.localStorage.setItem(storageKey(model), t); }
       else { window.localStorage.removeItem(storageKey(model)); }
     } catch (e) { /* private mode: the personal link still works */ }
-  });
+  }
+  model.on("change:saved_token", save);
+  // Joined (or came back through a personal link) before this view was drawn: keep it too,
+  // since the address loses its token once read (see address.js).
+  if (model.get("saved_token")) { save(); }
 }
 export default { render };
