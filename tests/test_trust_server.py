@@ -212,3 +212,12 @@ def test_the_address_bar_loses_the_token_and_a_reload_brings_the_participant_bac
     B.open_app(f.page, server.facilitator_url(code, key), root=".ws-header")
     wait_for(lambda: "key=" not in f.page.url, 30, "the key to leave the address")
     assert key not in f.page.url and f"w={code}" in f.page.url
+    # A reload opens the facilitator's page again (the tab kept the key), and the key leaves again.
+    f.page.reload(wait_until="domcontentloaded")
+    f.page.locator(".ws-header").first.wait_for(state="visible", timeout=B.PAGE_TIMEOUT_MS)
+    wait_for(lambda: "key=" not in f.page.url, 30, "the key to leave the address after a reload")
+    assert f.page.locator(".ws-key-gate").count() == 0
+
+    # Another tab (another context: no sessionStorage) with the bare address is asked for the key.
+    g = visitors()
+    B.open_app(g.page, server.facilitator_url(code, None), root=".ws-key-gate")

@@ -5,7 +5,11 @@ token (``p=``): on a shared screen, in a screenshot or over a shoulder the addre
 shows them. Once the page has them (the facilitator's kernel holds the key, the
 participant's browser keeps the token in localStorage, see :mod:`workshop.widgets.identity`),
 this widget removes them from the visible address with ``history.replaceState``; the page
-is not reloaded. Reloading a facilitator page then asks for the key (or use the link again).
+is not reloaded.
+
+A facilitator page reloaded without its key would ask for it: with ``remember=["key"]`` the
+tab keeps the key in its sessionStorage (gone when the tab closes) and a page that opened
+locked (``locked``) without a key in its address loads once more with it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ class AddressBar(anywidget.AnyWidget):
     remove = traitlets.List(traitlets.Unicode(), list(SECRET_PARAMS)).tag(sync=True)
     #: The browser removes ``remove`` from the address while this is true.
     clean = traitlets.Bool(True).tag(sync=True)
+    #: Parameters this tab keeps (sessionStorage, per workshop) to reopen a reloaded page with.
+    remember = traitlets.List(traitlets.Unicode(), []).tag(sync=True)
+    #: The page opened without what it needs (the facilitator's key gate is showing).
+    locked = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, after=None, **kwargs):
         super().__init__(**kwargs)

@@ -234,7 +234,7 @@ class FacilitatorApp(w.VBox):
         else:
             self.gate = KeyGate(store, self.code, self.t, self._open, refused=bool(key))
             self.children = [style(), facilitator_style(), self.gate]
-        self.children += (AddressBar(),)  # the key (kept in this kernel) out of the address bar
+        self.children += (AddressBar(remember=["key"], locked=not self.unlocked),)  # key out of the address bar
 
     def _open(self, key: str, code: str | None = None) -> None:
         if code:
