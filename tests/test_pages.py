@@ -45,6 +45,8 @@ def test_follow_up_pages_without_a_link_say_so_and_seed_no_demo(store, created):
     for kind in ("stakeholder", "survey", "exemplar"):
         shown = followup.build(kind, {}, store=store)
         assert "Open this page with the link you were sent." in texts(shown), kind
-        shown = followup.build(kind, {"w": "NOPE99"}, store=store)
-        assert "There is no workshop with the code NOPE99" in texts(shown), kind
+        shown = followup.build(kind, {"w": "NOPE99"}, store=store)  # a join code never opens them
+        assert "opens only with its own link" in texts(shown), kind
+        shown = followup.build(kind, {"s": "NOPE99"}, store=store)
+        assert "does not open this page" in texts(shown), kind
     assert workshops.list_workshops(store) == before

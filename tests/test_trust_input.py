@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect, select
 from workshop.core import phases, settings
 from workshop.core.errors import InvalidInput, WorkshopError
 from workshop.demo import seed as demo
-from workshop.domain import cards, grouping, vision, voting, workshops
+from workshop.domain import audiences, cards, grouping, vision, voting, workshops
 from workshop.domain.followup import stakeholders
 from workshop.store import Store
 from workshop.store.schema import Card, CoreValue, Vote, VoteRound
@@ -130,7 +130,7 @@ def test_payloads_in_drafts_and_gut_check_comments_are_stored_verbatim(tmp_path)
         vision.add_draft(store, code, token, "draft\x00")
     workshops.advance(store, code, key)
     workshops.advance(store, code, key)
-    guest = stakeholders.join(store, code, "Guest").token
+    guest = stakeholders.join(store, code, "Guest", secret=audiences.secret(store, code, key, "stakeholder")).token
     for p in PAYLOADS + ["multi\nline <b>comment</b> 🙂"]:
         TRIED.append(p)
         assert stakeholders.react(store, code, guest, stakeholders.REACTIONS[0], p).comment == p

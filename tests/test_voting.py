@@ -8,7 +8,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from workshop import BudgetExceeded, InvalidInput, NotAuthorized, WrongPhase
-from workshop.domain import grouping, voting, workshops
+from workshop.domain import audiences, grouping, voting, workshops
 from workshop.domain.voting import default_budget
 
 from .domain_helpers import events, refused, vote, voting_workshop
@@ -100,7 +100,8 @@ def test_only_values_on_the_ballot_and_members_can_be_voted(store, created):
         voting.set_dots(store, code, tokens[0], 999_999, 1)
     with refused(store, NotAuthorized):
         voting.set_dots(store, code, "stolen", vids[0], 1)
-    stakeholder = workshops.join(store, code, "Sam", role="stakeholder").token
+    stakeholder = workshops.join(store, code, "Sam", role="stakeholder",
+                                 audience=audiences.secret(store, code, key, "stakeholder")).token
     with refused(store, NotAuthorized):
         voting.set_dots(store, code, stakeholder, vids[0], 1)
 

@@ -28,3 +28,8 @@ def participant_url(code: str, base: str | None = None) -> str:
 
 def facilitator_url(code: str, key: str, base: str | None = None, notebook: str = FACILITATOR_NOTEBOOK) -> str:
     return notebook_url(notebook, base, w=code, key=key)
+
+
+def audience_url(notebook: str, secret: str, base: str | None = None) -> str:
+    """A follow-up link: the audience's own secret, never the leadership group's join code."""
+    return notebook_url(notebook, base, s=secret)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from workshop.domain import grouping
+from workshop.domain import audiences, grouping
 from workshop.domain.followup import hiring, stakeholders, survey, teams
 from workshop.store import Store
 
@@ -76,8 +76,10 @@ def seed_followup(store: Store, code: str, key: str, employees: int = len(SURVEY
     """Add the follow-up to a workshop whose values are chosen and vision final (demo stage "published")."""
     rng = random.Random(seed)
     values = grouping.values(store, code, only_chosen=True)
+    # Each audience joins with its own link's secret, as its people would.
+    secret = {role: audiences.secret(store, code, key, role) for role in audiences.ROLES}
     for name, reaction, comment in STAKEHOLDERS:
-        token = stakeholders.join(store, code, name).token
+        token = stakeholders.join(store, code, name, secret=secret[stakeholders.ROLE]).token
         stakeholders.react(store, code, token, reaction, comment)
     for v in values:
         for team, (actions, metrics) in PRACTICES.get(v.name, {}).items():
@@ -86,13 +88,13 @@ def seed_followup(store: Store, code: str, key: str, employees: int = len(SURVEY
         hiring.add_suggested_questions(store, code, key, v.id)
     asked = hiring.questions(store, code)
     for name, team, answers in EXEMPLARS:
-        token = hiring.join(store, code, name, team).token
+        token = hiring.join(store, code, name, team, secret=secret[hiring.ROLE]).token
         for q, text in zip(asked[0].questions, answers):
             if text:
                 hiring.answer(store, code, token, q.id, text)
     for i in range(employees):
         team = SURVEY_TEAMS[i % len(SURVEY_TEAMS)]
-        token = survey.join(store, code, f"Employee {i + 1}", team).token
+        token = survey.join(store, code, f"Employee {i + 1}", team, secret=secret[survey.ROLE]).token
         for v in values:
             mean = SURVEY_PROFILE.get(v.name, {}).get(team, 4.0)
             clarity = min(5, max(1, round(rng.gauss(mean, 0.6))))

@@ -104,8 +104,11 @@ def _assign(tx: Tx, ws: Workshop, card_id: int, value_id: int | None) -> dict:
 
 @action
 def create_value(tx: Tx, code: str, key: str, name: str, description: str = "",
-                 card_ids: list[int] | tuple[int, ...] = ()) -> int:
-    """Create a value, optionally with the cards that make it up; returns its id."""
+                 card_ids: list[int] | tuple[int, ...] = (), request_id: str | None = None) -> int:
+    """Create a value, optionally with the cards that make it up; returns its id.
+
+    A retry with the same ``request_id`` returns the same id (``@action`` records it)
+    instead of "already exists"."""
     ws = as_facilitator(tx, code, key)
     require_phase(ws, *STRUCTURE_PHASES)
     value = _create(tx, ws, name, description)

@@ -12,6 +12,7 @@ from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound, WrongPhase
 from workshop.core.languages import LANGUAGES
 from workshop.core.text import clean, whole_number
+from workshop.domain import audiences
 from workshop.store import Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
 from workshop.store.schema import Card, CoreValue, Event, GroundingAnswer, Participant, VisionDraft, Workshop, utcnow
 
@@ -175,8 +176,12 @@ def create_workshop(
 
 @action
 def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
-         role: str = "member", team: str = "") -> Joined:
-    """Join as a participant, or come back as the same one when ``token`` is known."""
+         role: str = "member", team: str = "", audience: str | None = None,
+         request_id: str | None = None) -> Joined:
+    """Join as a participant, or come back as the same one when ``token`` is known.
+
+    A follow-up role needs its ``audience`` secret (see domain/audiences.py); a retry with
+    the same ``request_id`` returns the first answer instead of a second participant."""
     ws = tx.workshop(code)
     if token:
         p = tx.session.execute(
@@ -185,10 +190,14 @@ def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
             )
         ).scalar_one_or_none()
         if p is not None:
+            if p.role != role:  # a stakeholder's (survey's, benchmark's) token is not a member's
+                raise NotAuthorized(N_("This link is not for this part of the workshop."))
             p.last_seen_at = utcnow()
             return Joined(ws.code, token, p.id, p.number, shown_name(ws, p), rejoined=True)
     if role not in ROLES:
         raise InvalidInput(N_("Unknown role."))
+    if role != "member":
+        audiences.require(tx, ws, role, audience)
     team = clean(team, what=N_("team"), limit=40, required=False)
     display_name = None
     if not ws.anonymous:

@@ -1,4 +1,4 @@
-"""Entry point of notebooks/stakeholder.ipynb: ?w=CODE[&lang=de]."""
+"""Entry point of notebooks/stakeholder.ipynb: ?s=SECRET[&lang=de]."""
 
 from __future__ import annotations
 

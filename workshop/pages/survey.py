@@ -1,4 +1,4 @@
-"""Entry point of notebooks/survey.ipynb: ?w=CODE[&lang=de]."""
+"""Entry point of notebooks/survey.ipynb: ?s=SECRET[&lang=de]."""
 
 from __future__ import annotations
 

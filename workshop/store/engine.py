@@ -8,6 +8,7 @@ PostgreSQL URL carries a workshop across several servers.
 from __future__ import annotations
 
 import functools
+import inspect
 import random
 import time
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core import settings
 from workshop.core.errors import N_, NotFound, StoreUnavailable
-from workshop.store import migrations
+from workshop.store import migrations, replay
 from workshop.store.schema import Event, Workshop, utcnow
 
 T = TypeVar("T")
@@ -171,8 +172,8 @@ def _transient(exc: Exception) -> bool:
 def _retrying(fn: Callable[[], T], attempts: int = 4) -> T:
     """Run ``fn``; on a lost connection or a busy database, try again briefly.
 
-    Actions are written to be safe to repeat: inserts carry request ids and
-    votes and ratings set absolute numbers, so a retry cannot apply twice."""
+    Actions are written to be safe to repeat: inserts carry request ids (see
+    :func:`action`) and votes and ratings set absolute numbers, so a retry cannot apply twice."""
     for attempt in range(attempts):
         try:
             return fn()
@@ -189,13 +190,36 @@ def _retrying(fn: Callable[[], T], attempts: int = 4) -> T:
 
 
 def action(fn: Callable[..., T]) -> Callable[..., T]:
-    """Decorate ``fn(tx, ...)`` so callers write ``fn(store, ...)``: one write
-    transaction per call, rolled back when the domain refuses."""
+    """Decorate ``fn(tx, code, ...)`` so callers write ``fn(store, code, ...)``: one write
+    transaction per call, rolled back when the domain refuses.
+
+    Every action also takes ``request_id=`` (passed on to ``fn`` when it names that
+    parameter): the first call with a request id records its result in the same
+    transaction; a repeat (a retry after a lost commit, here or by the caller)
+    returns the recorded result and changes nothing. Callers make one id per user
+    gesture and reuse it while they retry that gesture."""
+    takes_request_id = "request_id" in inspect.signature(fn).parameters
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
     @functools.wraps(fn)
-    def wrapper(store: Store, *args, **kwargs) -> T:
+    def wrapper(store: Store, *args, request_id: str | None = None, **kwargs) -> T:
+        if request_id is not None:
+            replay.check_request_id(request_id)
+            if takes_request_id:
+                kwargs["request_id"] = request_id
+
         def run():
             with store.writing() as tx:
-                return fn(tx, *args, **kwargs)
+                if request_id is None:
+                    return fn(tx, *args, **kwargs)
+                scope = normalize_code(args[0] if args else kwargs.get("code", ""))
+                tx.workshop(scope)  # the workshop's lock first, so two repeats cannot both miss the record
+                done = replay.recorded(tx.session, scope, name, request_id)
+                if done is not replay.MISSING:
+                    return done
+                result = fn(tx, *args, **kwargs)
+                replay.record(tx.session, scope, name, request_id, result)
+                return result
         return _retrying(run)
     wrapper.is_action = True
     return wrapper

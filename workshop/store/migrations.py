@@ -7,7 +7,14 @@ from typing import Callable
 
 from sqlalchemy import Connection, inspect, text
 
-from workshop.store.schema import AccessFailure, Base, SchemaVersion, StakeholderReaction
+from workshop.store.schema import (
+    AccessFailure,
+    ActionResult,
+    AudienceSecret,
+    Base,
+    SchemaVersion,
+    StakeholderReaction,
+)
 
 
 def _v2_language_and_access_failures(conn: Connection) -> None:
@@ -28,10 +35,17 @@ def _v3_reaction_vision(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE stakeholder_reactions ADD COLUMN vision TEXT DEFAULT '' NOT NULL"))
 
 
+def _v4_audiences_and_request_ids(conn: Connection) -> None:
+    """Version 4: a secret per follow-up audience, and the results of actions that carry a request id."""
+    AudienceSecret.__table__.create(conn, checkfirst=True)
+    ActionResult.__table__.create(conn, checkfirst=True)
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_language_and_access_failures,
     3: _v3_reaction_vision,
+    4: _v4_audiences_and_request_ids,
 }
 
 LATEST = max(MIGRATIONS, default=1)

@@ -274,6 +274,38 @@ class SurveyAnswer(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AudienceSecret(Base):
+    """The secret of one follow-up audience's link (gut check, survey, benchmark), stored hashed.
+
+    The link carries this secret instead of the join code, so it opens only
+    its own page; the secret is drawn from the facilitator key and ``salt``,
+    so the facilitator's panel can show the link again without it being kept in clear."""
+
+    __tablename__ = "audience_secrets"
+    __table_args__ = (UniqueConstraint("workshop_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    salt: Mapped[str] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ActionResult(Base):
+    """What an action with a request id returned (see store/replay.py), so a retry is applied once."""
+
+    __tablename__ = "action_results"
+    __table_args__ = (UniqueConstraint("scope", "action", "request_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The workshop's code.
+    scope: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(120))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    #: Encrypted with the request id.
+    result: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class AccessFailure(Base):
     """Wrong join codes and keys, counted to slow down guessing."""
 

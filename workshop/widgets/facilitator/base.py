@@ -11,6 +11,7 @@ from workshop.domain.workshops import Status
 from workshop.i18n import Translator
 from workshop.store import Store
 from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.requests import Gestures
 
 
 def _nothing() -> None:
@@ -41,6 +42,7 @@ class Panel(w.VBox):
         self.feedback = Feedback()
         #: Whether the last ``act`` went through (many actions return None when they do).
         self.succeeded = False
+        self.gestures = Gestures()
         self.add_class("ws-panel")
 
     def act(self, fn, *args, success: str | None = None, **kwargs):
@@ -49,6 +51,11 @@ class Panel(w.VBox):
         Returns the action's result (None when refused: see ``succeeded``)."""
         c = self.console
         self.succeeded = False
+        # One request id per click, the same while that click is retried (the database did not
+        # answer, the facilitator clicks again): an action that did commit is not applied twice.
+        gesture = (getattr(fn, "__qualname__", ""), args, sorted(kwargs.items()))
+        if getattr(fn, "is_action", False) and "request_id" not in kwargs:
+            kwargs["request_id"] = self.gestures.id_for(*gesture)
 
         def call(*a, **kw):
             result = fn(*a, **kw)
@@ -58,6 +65,7 @@ class Panel(w.VBox):
         call.__name__ = getattr(fn, "__name__", "action")
         result = run_action(self.feedback, self.t, call, c.store, c.code, c.key, *args, success=success, **kwargs)
         if self.succeeded:
+            self.gestures.done(*gesture)
             c.changed()
         return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from workshop.core import links
+from workshop.domain import audiences
 from workshop.widgets.facilitator.invite import qr_svg
 from workshop.widgets.facilitator.publish import download_link
 from workshop.widgets.kit import esc, static_text
@@ -12,8 +12,12 @@ from workshop.widgets.kit import esc, static_text
 CSS = static_text("facilitator-followup.css")
 
 
-def link_box(t, notebook: str, code: str, label: str) -> w.HTML:
-    url = links.notebook_url(notebook, w=code)
+def link_box(t, console, role: str, label: str) -> w.HTML:
+    """The link of one follow-up audience: its own secret, never the join code (see domain/audiences.py).
+
+    Made on first view; in a workshop from before links had their own secret, the old
+    ``?w=CODE`` links stop working and this shows the new one to send."""
+    url = audiences.link(console.store, console.code, console.key, role)
     return w.HTML(
         '<div class="ws-linkbox">'
         f'<div class="ws-qr" aria-label="{esc(t("QR code of the link"))}">{qr_svg(url)}</div>'

@@ -53,8 +53,9 @@ class MyCard(w.HBox):
 
     def _withdraw(self) -> None:
         v = self.view
+        # A request id: a retry after a lost commit answers "done", not "that card no longer exists".
         run_action(v.feedback, v.t, cards.withdraw_card, v.visitor.store, v.visitor.code,
-                   v.visitor.token, self.card_id)
+                   v.visitor.token, self.card_id, request_id=uuid.uuid4().hex)
         v.reload_mine()
 
 

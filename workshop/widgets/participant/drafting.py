@@ -39,7 +39,7 @@ class DraftingView(StageView):
 
     def _withdraw(self, draft_id: int) -> None:
         run_action(self.feedback, self.t, vision.withdraw_draft, self.visitor.store, self.visitor.code,
-                   self.visitor.token, draft_id)
+                   self.visitor.token, draft_id, request_id=uuid.uuid4().hex)
         self.refresh(self.status)
 
     def _row(self, d) -> w.Widget:

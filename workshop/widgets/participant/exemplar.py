@@ -85,8 +85,8 @@ class ExemplarApp(FollowUpApp):
     asks_team = True
     live_interval = 3.0
 
-    def join(self, name, team):
-        return hiring.join(self.store, self.code, name, team)
+    def join(self, name, team, request_id=None):
+        return hiring.join(self.store, self.code, name, team, secret=self.secret, request_id=request_id)
 
     def check(self, token):
         hiring.my_answers(self.store, self.code, token)

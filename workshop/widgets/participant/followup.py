@@ -8,14 +8,18 @@ separately for each role, so a workshop member can also take the survey.
 from __future__ import annotations
 
 import ipywidgets as w
+import traitlets
 
+from workshop.core import credentials
 from workshop.domain import workshops
 from workshop.domain.followup import teams
 from workshop.i18n import Translator
 from workshop.store import Store
 from workshop.widgets.address import AddressBar
+from workshop.widgets.identity import IdentityKeeper
 from workshop.widgets.kit import Feedback, esc, run_action, static_text, style
 from workshop.widgets.participant.base import Visitor, full_width
+from workshop.widgets.requests import Gestures
 from workshop.widgets.shell import VisitorShell
 
 CSS = f"<style>\n{static_text('followup.css')}</style>"
@@ -24,6 +28,19 @@ CSS = f"<style>\n{static_text('followup.css')}</style>"
 def team_options(t: Translator, blank: str | None = None) -> list[tuple[str, str]]:
     options = [(t(teams.TITLES[team]), team) for team in teams.TEAMS]
     return ([(blank, "")] if blank is not None else []) + options
+
+
+class AudienceIdentity(IdentityKeeper):
+    """Remembers the visitor under their link's secret, never under the workshop's join code:
+    the browser of someone outside the leadership group never learns that code."""
+
+    def __init__(self, audience_secret: str, role: str):
+        self._key = f"{role}:{credentials.digest(audience_secret)[:24]}"
+        super().__init__(code="")
+
+    @traitlets.validate("code")
+    def _only_the_audience(self, proposal):
+        return self._key if proposal["value"] else ""
 
 
 class FollowUpJoin(w.VBox):
@@ -53,16 +70,20 @@ class FollowUpJoin(w.VBox):
         self.button.add_class("ws-join-button")
         self.button.on_click(lambda _: self._join())
         self.children = [*fields, self.button, self.feedback]
+        self.gestures = Gestures()
 
     def _join(self) -> None:
         self.button.disabled = True
+        inputs = (self.name.value if self.name is not None else None,
+                  self.team.value if self.team is not None else "")
         try:
-            joined = run_action(self.feedback, self.app.t, self.app.join,
-                                self.name.value if self.name is not None else None,
-                                self.team.value if self.team is not None else "")
+            # A retried click (the database did not answer) carries the same request id: one participant.
+            joined = run_action(self.feedback, self.app.t, self.app.join, *inputs,
+                                request_id=self.gestures.id_for(*inputs))
         finally:
             self.button.disabled = False
         if joined is not None:
+            self.gestures.done(*inputs)
             self.app.enter(joined.token, joined.name)
 
 
@@ -77,10 +98,17 @@ class FollowUpApp(VisitorShell):
     #: Seconds between looks at the workshop; None for no live updates (the survey: 100 people).
     live_interval: float | None = 2.0
 
-    def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None):
+    def __init__(self, store: Store, code: str, lang: str | None = None, token: str | None = None,
+                 secret: str = ""):
         super().__init__(store, lang)
         self.add_class("ws-followup")
         self.identity_scope = self.role
+        #: The audience secret of the link (pages/followup.py found ``code`` from it).
+        self.secret = secret
+        self.identity.unobserve(self._identity_ready, "ready")
+        self.identity.close()
+        self.identity = AudienceIdentity(secret, self.role)
+        self.identity.observe(self._identity_ready, "ready")
         self.visitor: Visitor | None = None
         self.view = None
         self.heading = w.HTML()
@@ -96,7 +124,8 @@ class FollowUpApp(VisitorShell):
             self._try_token(token)
 
     # ---- to be provided by each app ---------------------------------------------------
-    def join(self, name: str | None, team: str):
+    def join(self, name: str | None, team: str, request_id: str | None = None):
+        """Join in this app's role with the link's ``self.secret``."""
         raise NotImplementedError
 
     def check(self, token: str) -> None:

@@ -88,8 +88,8 @@ class StakeholderApp(FollowUpApp):
     title = N_("Gut check")
     welcome = N_("You are invited to give your first reaction to our new customer service vision.")
 
-    def join(self, name, team):
-        return stakeholders.join(self.store, self.code, name)
+    def join(self, name, team, request_id=None):
+        return stakeholders.join(self.store, self.code, name, secret=self.secret, request_id=request_id)
 
     def check(self, token):
         stakeholders.gut_check(self.store, self.code, token)

@@ -100,8 +100,8 @@ class SurveyApp(FollowUpApp):
     # A hundred people answer at once: no polling; every save is checked by the domain anyway.
     live_interval = None
 
-    def join(self, name, team):
-        return survey.join(self.store, self.code, name, team)
+    def join(self, name, team, request_id=None):
+        return survey.join(self.store, self.code, name, team, secret=self.secret, request_id=request_id)
 
     def check(self, token):
         survey.whoami(self.store, self.code, token)
