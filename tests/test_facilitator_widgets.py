@@ -6,6 +6,7 @@ import ipywidgets as w
 import pytest
 
 from workshop.core import credentials, phases, stages
+from workshop.core.errors import NotAuthorized
 from workshop.domain import cards, grouping, workshops
 from workshop.pages import facilitator as entry
 from workshop.resources import notebooks_dir
@@ -285,7 +286,8 @@ def test_a_lost_participant_gets_a_new_personal_link(store, workshop):
     assert f"w={code}" in out and "p=" in out
     token = out.split("p=")[1].split("<")[0].split("&")[0]
     assert workshops.join(store, code, token=token).name == "Cleo"
-    assert not workshops.join(store, code, token=old, name="Someone new").rejoined
+    with pytest.raises(NotAuthorized, match="not valid any more"):  # the old link creates nobody
+        workshops.join(store, code, token=old, name="Someone new")
 
 
 # ---- brainstorm -------------------------------------------------------------------------

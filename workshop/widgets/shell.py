@@ -8,14 +8,22 @@ and following changes are done here, once.
 
 from __future__ import annotations
 
+import uuid
+
 import ipywidgets as w
 
-from workshop.core.errors import WorkshopError
-from workshop.domain import workshops
+from workshop.core.errors import N_, NotAuthorized, WorkshopError
+from workshop.domain import throttle, workshops
 from workshop.i18n import LANGUAGES, translator
 from workshop.store import Store
 from workshop.widgets.identity import IdentityKeeper
 from workshop.widgets.live import Live
+
+#: Pages (kernels) that hold an identity already: one page, one person, whatever widget
+#: messages arrive later (a second app in the same kernel included).
+_PAGES_WITH_SOMEONE: set[str] = set()
+
+ALREADY_JOINED = N_("This page has already joined the workshop. To join as someone else, open the link in another browser.")
 
 
 def language_menu(lang: str) -> w.Dropdown:
@@ -44,6 +52,33 @@ class VisitorShell(w.VBox):
         self.language.observe(self._language_chosen, "value")
         self.identity = IdentityKeeper()
         self.identity.observe(self._identity_ready, "ready")
+        #: This widget's own page id, for counting guesses outside a Voila kernel.
+        self._page = uuid.uuid4().hex
+        self._someone = False
+
+    # ---- one page, one person ---------------------------------------------------------------
+    @property
+    def guesser(self) -> throttle.Guesser:
+        """Who guesses codes from here: this kernel (and the address, once the request is read)."""
+        return throttle.Guesser.here(page=self._page)
+
+    @property
+    def holds_identity(self) -> bool:
+        return self._someone or self.guesser.page in _PAGES_WITH_SOMEONE
+
+    def _hold(self) -> None:
+        self._someone = True
+        _PAGES_WITH_SOMEONE.add(self.guesser.page)
+
+    def join_once(self, join, *args, **kwargs):
+        """Call the domain's ``join`` unless this page already holds someone (NotAuthorized then):
+        every join button, form and message of the page goes through here."""
+        if self.holds_identity or self.is_signed_in:
+            raise NotAuthorized(ALREADY_JOINED)
+        joined = join(*args, **kwargs)
+        if joined is not None:
+            self._hold()
+        return joined
 
     # ---- to be provided by each page ----------------------------------------------------
     def recognise(self, token: str):
@@ -75,7 +110,7 @@ class VisitorShell(w.VBox):
         """Open the workshop ``code`` (NotFound, or NotAuthorized while codes are being guessed),
         then recognise the visitor from their link's token or the one their browser remembers."""
         self.code = workshops.normalize_code(code)
-        self.status = workshops.enter(self.store, self.code)
+        self.status = workshops.enter(self.store, self.code, guesser=self.guesser)
         self.t = translator(lang or self.status.language)
         self.set_language(self.t.lang)
         if self.live_interval:
@@ -86,7 +121,7 @@ class VisitorShell(w.VBox):
         # The browser reads the remembered token once it knows the workshop (see IdentityKeeper).
         self.identity.code = f"{self.code}:{self.identity_scope}" if self.identity_scope else self.code
         if token:
-            self._try_token(token)
+            self._try_token(token, from_link=True)
         elif self.identity.ready and self.identity.token:
             self._try_token(self.identity.token)
 
@@ -105,13 +140,23 @@ class VisitorShell(w.VBox):
         if change["new"] and self.status is not None and not self.is_signed_in and self.identity.token:
             self._try_token(self.identity.token)
 
-    def _try_token(self, token: str) -> None:
+    def _try_token(self, token: str, from_link: bool = False) -> None:
+        """Come back as the person ``token`` names. Never creates anyone; never a second person
+        on a page that holds one. A link's token that names nobody is said so (``link_refused``)."""
+        if self.is_signed_in or self.holds_identity:
+            return
         try:
             who = self.recognise(token)
-        except WorkshopError:
+        except WorkshopError as err:
+            if from_link:
+                self.link_refused(err)
             return
         if who is not None:
+            self._hold()
             self.signed_in(who)
+
+    def link_refused(self, err: WorkshopError) -> None:
+        """The personal link's token names nobody: say so beside the join form."""
 
     def _language_chosen(self, change) -> None:
         self.t = translator(change["new"])

@@ -95,7 +95,8 @@ class Header(w.VBox):
                  f'<span class="ws-code">{esc(credentials.format_code(status.code))}</span> '
                  f'&nbsp;<span class="ws-muted">{esc(t("Now"))}</span> '
                  f'<span class="ws-stage-now">{esc(t(phases.TITLES[status.phase]))}</span> '
-                 f'&nbsp;<span class="ws-muted">{esc(t("{n} joined").format(n=status.participants))}</span>')
+                 f'&nbsp;<span class="ws-muted ws-joined-count">{esc(t("{n} joined").format(n=status.everyone))}'
+                 f'{esc(" · " + t("joining closed")) if not status.joining_open else ""}</span>')
         self.countdown.done_text = t("Time is up")
         if (self.countdown.ends_at_ms or 0) != (status.timer_ends_at.timestamp() * 1000 if status.timer_ends_at else 0) \
                 or self.countdown.label != (status.timer_label or ""):

@@ -64,6 +64,13 @@ class InvitePanel(Panel):
             f'<p class="ws-muted">{esc(t("To paste into the video call chat (one click selects it all):"))}</p>'
             f'<div class="ws-joinlink ws-chat-message">{esc(chat)}</div>'))
         self.count = w.HTML()
+        self.count.add_class("ws-joined-by-role")
+        self.joining = w.HTML()
+        self.joining.add_class("ws-joining-state")
+        self.close_joining = button(t("Close joining"), self._close_joining, icon="lock")
+        self.close_joining.add_class("ws-close-joining")
+        self.open_joining = button(t("Reopen joining"), self._open_joining, icon="unlock")
+        self.open_joining.add_class("ws-open-joining")
         self.people = w.HTML()
         self.people.add_class("ws-people-list")
         self.relink_choice = w.Dropdown(layout=w.Layout(width="16em"))
@@ -76,6 +83,8 @@ class InvitePanel(Panel):
             hint(t("Say the code aloud, show the QR code, and paste the link into the call's chat.")),
             self.joinbox, self.chat,
             section(t("Who has joined")), self.count, self.people,
+            w.HBox([self.joining, self.close_joining, self.open_joining],
+                   layout=w.Layout(flex_flow="row wrap", align_items="center")),
             section(t("Countdown for everyone")),
             hint(t("Participants see it in their header; it stops by itself when you change the stage.")),
             TimerControl(console, label=t("Joining"), minutes=3),
@@ -91,6 +100,19 @@ class InvitePanel(Panel):
     def refresh(self, status) -> None:
         super().refresh(status)
         self._show_people()
+        self._show_joining()
+
+    def _show_joining(self) -> None:
+        t, is_open = self.t, self.status.joining_open
+        set_html(self.joining, f'<span class="ws-muted">{esc(t("Joining is open.") if is_open else t("Joining is closed: nobody new can join; everyone in stays in."))}</span>')
+        self.close_joining.layout.display = None if is_open else "none"
+        self.open_joining.layout.display = "none" if is_open else None
+
+    def _close_joining(self) -> None:
+        self.act(workshops.set_joining, False)
+
+    def _open_joining(self) -> None:
+        self.act(workshops.set_joining, True)
 
     def tick(self) -> None:
         self._ticks += 1
@@ -99,17 +121,30 @@ class InvitePanel(Panel):
 
     def _show_people(self) -> None:
         t, c = self.t, self.console
-        people = workshops.participants(c.store, c.code, c.key)
+        everyone = workshops.participants(c.store, c.code, c.key, role=None)
+        people = [p for p in everyone if p.role == "member"]
         now = utcnow()
         now = _aware(now)
         online = [p for p in people if now - _aware(p.last_seen_at) <= ONLINE_WITHIN]
+        labels = {"member": t("members"), "stakeholder": t("stakeholders"), "employee": t("survey takers"),
+                  "exemplar": t("exemplars")}
+        per_role = {role: sum(1 for p in everyone if p.role == role) for role in workshops.ROLES}
+        others = "".join(f'<div class="ws-muted ws-role-count" data-role="{role}">{n} {esc(labels[role])}</div>'
+                         for role, n in per_role.items() if role != "member" and n)
         set_html(self.count, f'<div class="ws-count-big">{len(people)}</div>'
-                             f'<div class="ws-muted">{esc(t("joined, {n} online now").format(n=len(online)))}</div>')
-        items = "".join(
-            f'<li class="{"ws-online" if p in online else "ws-away"}">{esc(p.name)}</li>' for p in people)
-        set_html(self.people, f'<ul class="ws-people">{items}</ul>' if people
-                 else f'<p class="ws-muted">{esc(t("Nobody has joined yet."))}</p>')
-        options = [(p.name, p.id) for p in people]
+                             f'<div class="ws-muted">{esc(t("joined, {n} online now").format(n=len(online)))}</div>'
+                             + others)
+        if self.status.anonymous:
+            # Counts only: names in join order ("Participant 7") would match numbers to faces on the call.
+            set_html(self.people, f'<p class="ws-muted">{esc(t("Anonymous workshop: only the number of people is shown."))}</p>'
+                     if people else f'<p class="ws-muted">{esc(t("Nobody has joined yet."))}</p>')
+        else:
+            items = "".join(
+                f'<li class="{"ws-online" if p in online else "ws-away"}">{esc(p.name)}</li>' for p in people)
+            set_html(self.people, f'<ul class="ws-people">{items}</ul>' if people
+                     else f'<p class="ws-muted">{esc(t("Nobody has joined yet."))}</p>')
+        # Anonymous: no list in join order to pick from; someone who lost their page joins again.
+        options = [] if self.status.anonymous else [(p.name, p.id) for p in people]
         set_options(self.relink_choice, options)
         self.relink.disabled = not options
 

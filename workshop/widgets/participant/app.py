@@ -13,7 +13,7 @@ from workshop.widgets.countdown import Countdown
 from workshop.widgets.kit import esc, static_text, style
 from workshop.widgets.participant.base import Visitor
 from workshop.widgets.participant.join import CodeEntry, JoinForm
-from workshop.widgets.shell import VisitorShell
+from workshop.widgets.shell import ALREADY_JOINED, VisitorShell
 
 # Every stage view is imported with the app, before a visitor arrives: a preheated kernel
 # has paid for them, and a stage change costs no import on the room's clock.
@@ -61,7 +61,7 @@ class ParticipantApp(VisitorShell):
         header = w.HBox([self.title, self.countdown, self.language],
                         layout=w.Layout(justify_content="space-between", align_items="center",
                                         flex_flow="row wrap", width="100%"))
-        self.join_form = JoinForm(store, None, self.t, self._enter)
+        self.join_form = JoinForm(store, None, self.t, self._enter, join=self._join)
         self.body.children = [self.join_form]
         self.children = [style(), w.HTML(PARTICIPANT_STYLE), header, w.HBox([self.stage, self.who],
                          layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
@@ -76,7 +76,14 @@ class ParticipantApp(VisitorShell):
         self._paint_header()
         self.join_form.configure(self.status, self.t)
         if token:
-            self._try_token(token)
+            self._try_token(token, from_link=True)
+
+    def _join(self, code: str, name: str | None, **kwargs) -> workshops.Joined:
+        """The join form's action: a new participant, once per page."""
+        return self.join_once(workshops.join, self.store, code, name=name, **kwargs)
+
+    def link_refused(self, err: WorkshopError) -> None:
+        self.join_form.feedback.error(err.localized(self.t))
 
     def ask_for_code(self) -> None:
         """Opened without a link: a field for the join code instead of the join form."""
@@ -85,6 +92,8 @@ class ParticipantApp(VisitorShell):
 
     def _code_typed(self, code: str) -> str | None:
         """Open the typed workshop; returns why not, in the visitor's language."""
+        if self.holds_identity or self.is_signed_in:  # a script clicking the old code field
+            return self.t(ALREADY_JOINED)
         try:
             self.load_workshop(code)
         except NotFound:
@@ -114,6 +123,8 @@ class ParticipantApp(VisitorShell):
         self._enter(joined)
 
     def _enter(self, joined: workshops.Joined) -> None:
+        if self.joined is not None and self.joined.participant_id != joined.participant_id:
+            return  # one page, one person: never a second identity
         self.joined = joined
         self.identity.remember(joined.token)
         self.visitor = Visitor(self.store, self.code, joined.token, joined.name, self.t)

@@ -78,7 +78,7 @@ class FollowUpJoin(w.VBox):
                   self.team.value if self.team is not None else "")
         try:
             # A retried click (the database did not answer) carries the same request id: one participant.
-            joined = run_action(self.feedback, self.app.t, self.app.join, *inputs,
+            joined = run_action(self.feedback, self.app.t, self.app.join_once, self.app.join, *inputs,
                                 request_id=self.gestures.id_for(*inputs))
         finally:
             self.button.disabled = False
@@ -121,7 +121,7 @@ class FollowUpApp(VisitorShell):
         self.open_workshop(code, lang=lang)
         self._paint()
         if token:
-            self._try_token(token)
+            self._try_token(token, from_link=True)
 
     # ---- to be provided by each app ---------------------------------------------------
     def join(self, name: str | None, team: str, request_id: str | None = None):
@@ -148,6 +148,8 @@ class FollowUpApp(VisitorShell):
         self.enter(joined.token, joined.name)
 
     def enter(self, token: str, name: str) -> None:
+        if self.visitor is not None and self.visitor.token != token:
+            return  # one page, one person: never a second identity
         self.identity.remember(token)
         self.visitor = Visitor(self.store, self.code, token, name, self.t)
         self._show_view()
@@ -171,7 +173,12 @@ class FollowUpApp(VisitorShell):
         if self.visitor is not None:
             self.who.value = f'<span class="ws-muted">{esc(t("You are {name}").format(name=self.visitor.name))}</span>'
         else:
-            self.body.children = [FollowUpJoin(self)]
+            self.join_form = FollowUpJoin(self)
+            self.body.children = [self.join_form]
+
+    def link_refused(self, err) -> None:
+        """A personal link that names nobody: said above the form to join afresh."""
+        self.join_form.feedback.error(err.localized(self.t))
 
     def language_changed(self) -> None:
         if self.visitor is not None:

@@ -16,9 +16,12 @@ class JoinForm(w.VBox):
     """Built before the visitor arrives (no workshop yet, button disabled); ``configure``
     then fills in the workshop's language and anonymity by changing a few values."""
 
-    def __init__(self, store, status: Status | None, t, on_joined: Callable[[Joined], None]):
+    def __init__(self, store, status: Status | None, t, on_joined: Callable[[Joined], None],
+                 join: Callable[..., Joined] | None = None):
         super().__init__()
         self.store, self.status, self.on_joined = store, status, on_joined
+        #: The page's guarded join (one page, one person); the bare domain action by default.
+        self.join = join or (lambda code, name, **kw: workshops.join(self.store, code, name=name, **kw))
         self.add_class("ws-join")
         self.feedback = Feedback()
         # The app's header already shows the workshop's title above this form.
@@ -50,7 +53,7 @@ class JoinForm(w.VBox):
         name = None if self.status.anonymous else self.name.value
         self.button.disabled = True
         try:
-            joined = run_action(self.feedback, self.t, workshops.join, self.store, self.status.code, name=name)
+            joined = run_action(self.feedback, self.t, self.join, self.status.code, name)
         finally:
             self.button.disabled = False
         if joined is not None:
