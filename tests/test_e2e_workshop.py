@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import browser as B
 from tests.servers import ROOT, workshop_command
@@ -207,8 +208,9 @@ def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitor
     final_text = DRAFTS[FINAL_FROM]
     picker = fac.page.locator(".widget-dropdown", has=fac.page.locator("label", has_text="Draft")).locator("select")
     picker.select_option(index=_option_index(picker, final_text))
-    fac.page.locator(".ws-vision-wording textarea").wait_for(timeout=5_000)
-    assert fac.page.locator(".ws-vision-wording textarea").input_value() == final_text
+    # The kernel fills in the chosen draft's wording: wait for it (read at once, a loaded
+    # machine still showed the best-rated draft the picker started on).
+    expect(fac.page.locator(".ws-vision-wording textarea")).to_have_value(final_text, timeout=15_000)
     fac.page.locator(".ws-choose-vision").click()
     fac.page.locator(".ws-vision-final", has_text=final_text).wait_for(timeout=10_000)
     advance(fac.page, "Making it actionable")
