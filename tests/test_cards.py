@@ -6,7 +6,7 @@ import pytest
 
 from workshop import InvalidInput, NotAuthorized, NotFound, WrongPhase
 from workshop.core import settings
-from workshop.domain import cards, grouping, workshops
+from workshop.domain import audiences, cards, grouping, workshops
 
 from .domain_helpers import events, refused
 
@@ -83,7 +83,8 @@ def test_unknown_token_and_non_members_cannot_write_cards(store, room):
         cards.add_card(store, code, "not-a-token", "Hello")
     with refused(store, NotAuthorized):
         cards.add_card(store, code, "", "Hello")
-    stakeholder = workshops.join(store, code, "Sam", role="stakeholder").token
+    stakeholder = workshops.join(store, code, "Sam", role="stakeholder",
+                                 audience=audiences.secret(store, code, key, "stakeholder")).token
     with refused(store, NotAuthorized, match="not for this part"):
         cards.add_card(store, code, stakeholder, "Hello")
 

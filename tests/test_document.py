@@ -8,7 +8,7 @@ import pytest
 
 from tests.followup_helpers import VISION, finished_workshop
 from workshop.core.errors import NotAuthorized
-from workshop.domain import actionable, workshops
+from workshop.domain import actionable, audiences, workshops
 from workshop.domain.followup import hiring, stakeholders, teams
 from workshop.outputs import document
 
@@ -28,9 +28,9 @@ def philosophy(store, anonymous=False):
         actionable.set_metrics(store, f.code, f.key, value_id, metrics)
     teams.set_practice(store, f.code, f.key, f.value_ids[0], "sales", "Quote the full price.", "Bill complaints")
     q = hiring.add_question(store, f.code, f.key, f.value_ids[0], "What would you never promise?")
-    hiring.answer(store, f.code, hiring.join(store, f.code, None if anonymous else "Jonas", "support").token,
+    hiring.answer(store, f.code, hiring.join(store, f.code, None if anonymous else "Jonas", "support", secret=audiences.secret(store, f.code, f.key, "exemplar")).token,
                   q, "A fix date I cannot control.")
-    stakeholders.react(store, f.code, stakeholders.join(store, f.code, None if anonymous else "Sofia").token,
+    stakeholders.react(store, f.code, stakeholders.join(store, f.code, None if anonymous else "Sofia", secret=audiences.secret(store, f.code, f.key, "stakeholder")).token,
                        stakeholders.LANDS)
     return f
 

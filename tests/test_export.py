@@ -13,7 +13,7 @@ import pytest
 
 from workshop import NotAuthorized, NotFound
 from workshop.demo import seed as demo
-from workshop.domain import cards, grouping, vision, voting, workshops
+from workshop.domain import audiences, cards, grouping, vision, voting, workshops
 from workshop.domain.followup import hiring, stakeholders, survey, teams
 from workshop.outputs import datadict, export
 from workshop.store import Store
@@ -271,14 +271,14 @@ def test_follow_up_tables_appear_once_they_have_rows(own_store, tmp_path):
     code, key = demo.seed(store, "published")
     chosen = grouping.values(store, code, only_chosen=True)
     honesty = next(v for v in chosen if v.name == "Honesty")
-    sofia = stakeholders.join(store, code, name="Sofia (Board)").token
+    sofia = stakeholders.join(store, code, name="Sofia (Board)", secret=audiences.secret(store, code, key, "stakeholder")).token
     stakeholders.react(store, code, sofia, stakeholders.UNSURE, "Kann das nicht jeder sagen?")
     teams.set_practice(store, code, key, honesty.id, teams.SUPPORT, "Post outages within 10 minutes.",
                        "Time to status update")
     qid = hiring.add_question(store, code, key, honesty.id, "When did you tell a customer bad news?")
-    ex = hiring.join(store, code, name="Kim", team=teams.SUPPORT).token
+    ex = hiring.join(store, code, name="Kim", team=teams.SUPPORT, secret=audiences.secret(store, code, key, "exemplar")).token
     hiring.answer(store, code, ex, qid, "Yesterday, about a delayed repair.")
-    emp = survey.join(store, code, name="Yuki", team=teams.SALES).token
+    emp = survey.join(store, code, name="Yuki", team=teams.SALES, secret=audiences.secret(store, code, key, "employee")).token
     survey.answer(store, code, emp, honesty.id, 4, "No hidden fees in my quotes.")
 
     written = export.export_workshop(store, code, tmp_path / "out")

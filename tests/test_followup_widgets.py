@@ -6,12 +6,11 @@ import pytest
 
 from tests.followup_helpers import VISION, finished_workshop
 from tests.test_facilitator_widgets import texts
+from workshop.domain import audiences
 from workshop.domain.followup import hiring, stakeholders, survey, teams
+from workshop.pages.followup import app_class, build
 from workshop.store import Store
 from workshop.widgets.facilitator.app import FacilitatorApp
-from workshop.widgets.participant.exemplar import ExemplarApp
-from workshop.widgets.participant.gutcheck import StakeholderApp
-from workshop.widgets.participant.survey import SurveyApp
 
 
 @pytest.fixture
@@ -35,12 +34,20 @@ def join_form(app, name, team=None):
     return app.view
 
 
+def open_page(store, f, kind, **params):
+    """The follow-up page ``kind`` as its audience's link opens it (``?s=`` the audience's secret)."""
+    app = app_class(kind)
+    page = build(kind, {audiences.PARAM: audiences.secret(store, f.code, f.key, app.role), **params}, store=store)
+    assert isinstance(page, app), "the audience's own link opens its page"
+    return page
+
+
 def panel(store, f, stage):
     return FacilitatorApp(store, f.code, f.key, stage, start_live=False).panel
 
 
 def test_stakeholder_reacts_and_the_facilitator_sees_it_escaped(store, finished):
-    app = StakeholderApp(store, finished.code)
+    app = open_page(store, finished, "stakeholder")
     view = join_form(app, "Sofia <Board>")
     assert f"“{VISION}”" in view.vision.value and "Honesty" in view.values.value
     view.choice.value = stakeholders.NO
@@ -59,19 +66,19 @@ def test_stakeholder_reacts_and_the_facilitator_sees_it_escaped(store, finished)
 
 
 def test_a_member_link_does_not_open_the_survey_and_an_employee_comes_back_to_their_answers(store, finished):
-    app = SurveyApp(store, finished.code, token=finished.members[0])
+    app = open_page(store, finished, "survey", p=finished.members[0])
     assert app.visitor is None  # a workshop member's token is not an employee's
     view = join_form(app, "Ana", "sales")
     first = view.questions[0]
     first.clarity.value, first.meaning.value = "2", "Never hide fees."
     first._save()
     assert "1 of 3 values answered" in view.progress.value
-    again = SurveyApp(store, finished.code, token=app.visitor.token)
+    again = open_page(store, finished, "survey", p=app.visitor.token)
     assert again.view.questions[0].clarity.value == "2" and again.view.questions[0].meaning.value == "Never hide fees."
 
 
 def test_unsaved_clarity_is_asked_for(store, finished):
-    view = join_form(SurveyApp(store, finished.code), "Ben", "support")
+    view = join_form(open_page(store, finished, "survey"), "Ben", "support")
     view.questions[1]._save()
     assert "from 1 to 5" in view.questions[1].feedback.value
     assert survey.my_answers(store, finished.code, view.app.visitor.token) == {}
@@ -80,8 +87,8 @@ def test_unsaved_clarity_is_asked_for(store, finished):
 def test_survey_panel_flags_a_value_read_in_different_ways(store, finished):
     honesty = finished.value_ids[0]
     for i in range(survey.MIN_SEGMENT):  # issue 12: smaller teams are never shown apart
-        survey.answer(store, finished.code, survey.join(store, finished.code, f"S{i}", "support").token, honesty, 5)
-        survey.answer(store, finished.code, survey.join(store, finished.code, f"P{i}", "sales").token, honesty, 1,
+        survey.answer(store, finished.code, survey.join(store, finished.code, f"S{i}", "support", secret=audiences.secret(store, finished.code, finished.key, "employee")).token, honesty, 5)
+        survey.answer(store, finished.code, survey.join(store, finished.code, f"P{i}", "sales", secret=audiences.secret(store, finished.code, finished.key, "employee")).token, honesty, 1,
                       "<i>no idea</i>")
     p = panel(store, finished, "survey")
     assert "Read in very different ways: Honesty." in p.summary.value
@@ -97,7 +104,7 @@ def test_hiring_panel_adds_questions_and_shows_the_exemplar_answers(store, finis
     assert len(p.questions.children) == len(hiring.SUGGESTED["honesty"])
     p.new.value = "What would you never promise a customer?"
     p._add()
-    app = ExemplarApp(store, finished.code)
+    app = open_page(store, finished, "exemplar")
     view = join_form(app, "Jonas", "support")
     row = view._rows[hiring.questions(store, finished.code)[0].questions[-1].id]
     row.answer.value = "A fix date I cannot control."

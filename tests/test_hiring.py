@@ -11,7 +11,7 @@ from tests.domain_helpers import refused
 from tests.followup_helpers import finished_workshop
 from workshop.core import phases, settings
 from workshop.core.errors import InvalidInput, NotAuthorized, NotFound
-from workshop.domain import workshops
+from workshop.domain import audiences, workshops
 from workshop.domain.followup import hiring
 from workshop.outputs import csvfile
 
@@ -47,8 +47,8 @@ def test_questions_can_be_added_edited_and_removed(store, finished):
 def test_exemplar_answers_form_the_benchmark_sheet(store, finished):
     code, key = finished.code, finished.key
     q = hiring.add_question(store, code, key, finished.value_ids[0], "What would you never promise?")
-    jonas = hiring.join(store, code, "Jonas", "support").token
-    aylin = hiring.join(store, code, "Aylin").token
+    jonas = hiring.join(store, code, "Jonas", "support", secret=audiences.secret(store, code, key, "exemplar")).token
+    aylin = hiring.join(store, code, "Aylin", secret=audiences.secret(store, code, key, "exemplar")).token
     hiring.answer(store, code, jonas, q, "A fix date I cannot control.")
     hiring.answer(store, code, aylin, q, "That it will never happen again.")
     hiring.answer(store, code, aylin, q, "That it can never happen again.")  # changed her mind
@@ -71,7 +71,7 @@ def test_refusals_change_nothing(store, finished):
     code, key = finished.code, finished.key
     honesty = finished.value_ids[0]
     q = hiring.add_question(store, code, key, honesty, "What would you never promise?")
-    exemplar = hiring.join(store, code, "Jonas").token
+    exemplar = hiring.join(store, code, "Jonas", secret=audiences.secret(store, code, key, "exemplar")).token
     with refused(store, NotAuthorized):
         hiring.add_question(store, code, "wrong-key", honesty, "Anything?")
     with refused(store, InvalidInput, match="already has that question"):
@@ -85,7 +85,7 @@ def test_refusals_change_nothing(store, finished):
     with refused(store, InvalidInput, match="limit"):
         hiring.answer(store, code, exemplar, q, "x" * (settings.MAX_ANSWER + 1))
     with refused(store, InvalidInput, match="pick a team"):
-        hiring.join(store, code, "Mallory", "pirates")
+        hiring.join(store, code, "Mallory", "pirates", secret=audiences.secret(store, code, key, "exemplar"))
     for i in range(settings.MAX_QUESTIONS_PER_VALUE - 1):
         hiring.add_question(store, code, key, honesty, f"Question {i}?")
     with refused(store, InvalidInput, match="questions per value"):

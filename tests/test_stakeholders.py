@@ -8,7 +8,7 @@ from tests.domain_helpers import go_to, refused
 from tests.followup_helpers import finished_workshop
 from workshop.core import phases
 from workshop.core.errors import InvalidInput, NotAuthorized, WrongPhase
-from workshop.domain import vision, workshops
+from workshop.domain import audiences, vision, workshops
 from workshop.domain.followup import stakeholders
 
 
@@ -21,8 +21,8 @@ def chosen(store):
 
 def test_reactions_are_tallied_for_the_facilitator_and_can_be_changed(store, chosen):
     code, key = chosen
-    ana = stakeholders.join(store, code, "Ana (Board)").token
-    ben = stakeholders.join(store, code, "Ben (Ops)").token
+    ana = stakeholders.join(store, code, "Ana (Board)", secret=audiences.secret(store, code, key, "stakeholder")).token
+    ben = stakeholders.join(store, code, "Ben (Ops)", secret=audiences.secret(store, code, key, "stakeholder")).token
     stakeholders.react(store, code, ana, stakeholders.LANDS)
     stakeholders.react(store, code, ben, stakeholders.NO, "Reads like every telecom's slogan.")
     tally = stakeholders.tally(store, code, key)
@@ -50,7 +50,7 @@ def test_reactions_are_tallied_for_the_facilitator_and_can_be_changed(store, cho
 def test_gut_check_waits_for_the_final_vision(store):
     f = finished_workshop(store, upto=phases.RATING)  # a draft to rate, none chosen yet
     code = f.code
-    token = stakeholders.join(store, code, "Ana (Board)").token
+    token = stakeholders.join(store, code, "Ana (Board)", secret=audiences.secret(store, code, f.key, "stakeholder")).token
     assert not stakeholders.gut_check(store, code, token).open
     with refused(store, WrongPhase, match="final vision"):
         stakeholders.react(store, code, token, stakeholders.LANDS)
@@ -58,7 +58,7 @@ def test_gut_check_waits_for_the_final_vision(store):
 
 def test_reopening_drafting_pauses_the_gut_check_and_a_new_wording_is_judged_afresh(store, chosen):
     code, key = chosen
-    token = stakeholders.join(store, code, "Ana (Board)").token
+    token = stakeholders.join(store, code, "Ana (Board)", secret=audiences.secret(store, code, key, "stakeholder")).token
     stakeholders.react(store, code, token, stakeholders.NO, "Too generic.")
 
     assert stakeholders.reopen_drafting(store, code, key) == phases.DRAFTING
@@ -81,7 +81,7 @@ def test_reopening_drafting_pauses_the_gut_check_and_a_new_wording_is_judged_afr
 
 def test_refusals_change_nothing(store, chosen):
     code, key = chosen
-    token = stakeholders.join(store, code, "Ana (Board)").token
+    token = stakeholders.join(store, code, "Ana (Board)", secret=audiences.secret(store, code, key, "stakeholder")).token
     member = workshops.join(store, code, name="Room member").token
     with refused(store, InvalidInput, match="three reactions"):
         stakeholders.react(store, code, token, "love it")
@@ -98,7 +98,7 @@ def test_refusals_change_nothing(store, chosen):
 def test_anonymous_workshop_shows_comments_without_names(store):
     f = finished_workshop(store, anonymous=True)
     code, key = f.code, f.key
-    token = stakeholders.join(store, code).token
+    token = stakeholders.join(store, code, secret=audiences.secret(store, code, key, "stakeholder")).token
     stakeholders.react(store, code, token, stakeholders.UNSURE, "Hmm.")
     comment = stakeholders.tally(store, code, key).comments[0]
     assert comment.name.startswith("Participant ")

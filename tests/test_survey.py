@@ -12,6 +12,7 @@ from tests.domain_helpers import refused
 from tests.followup_helpers import finished_workshop
 from workshop.core import phases
 from workshop.core.errors import InvalidInput, NotAuthorized, NotFound, WrongPhase
+from workshop.domain import audiences
 from workshop.domain.followup import survey, teams
 from workshop.outputs import csvfile
 
@@ -26,7 +27,7 @@ def test_a_hundred_employees_answer_at_once_and_every_answer_counts(store, finis
     team_of = [teams.TEAMS[i % len(teams.TEAMS)] for i in range(100)]
 
     def employee(i: int) -> None:
-        token = survey.join(store, code, f"Employee {i}", team_of[i]).token
+        token = survey.join(store, code, f"Employee {i}", team_of[i], secret=audiences.secret(store, code, key, "employee")).token
         for n, value_id in enumerate(finished.value_ids):
             survey.answer(store, code, token, value_id, 1 + (i + n) % 5, f"Meaning {i}")
 
@@ -49,7 +50,7 @@ def test_a_hundred_employees_answer_at_once_and_every_answer_counts(store, finis
 def test_answers_can_be_changed_and_are_listed_per_team_without_names(store, finished):
     code, key = finished.code, finished.key
     honesty = finished.value_ids[0]
-    ana = survey.join(store, code, "Ana", "sales").token
+    ana = survey.join(store, code, "Ana", "sales", secret=audiences.secret(store, code, key, "employee")).token
     survey.answer(store, code, ana, honesty, 2, "Never hide fees.")
     survey.answer(store, code, ana, honesty, 4, "Quote the full price.")
     assert survey.my_answers(store, code, ana) == {honesty: survey.MyAnswer("Quote the full price.", 4)}
@@ -68,8 +69,8 @@ def test_values_read_in_very_different_ways_are_flagged(store, finished):
     code, key = finished.code, finished.key
     honesty, quality, speed = finished.value_ids
     for i in range(survey.MIN_SEGMENT):  # issue 12: teams of fewer than five are never shown apart
-        s = survey.join(store, code, f"Support {i}", "support").token
-        p = survey.join(store, code, f"Sales {i}", "sales").token
+        s = survey.join(store, code, f"Support {i}", "support", secret=audiences.secret(store, code, key, "employee")).token
+        p = survey.join(store, code, f"Sales {i}", "sales", secret=audiences.secret(store, code, key, "employee")).token
         survey.answer(store, code, s, honesty, 5)
         survey.answer(store, code, p, honesty, 1)   # support and sales read Honesty apart
         survey.answer(store, code, s, quality, 4)
@@ -85,11 +86,11 @@ def test_values_read_in_very_different_ways_are_flagged(store, finished):
 
 
 def test_refusals_change_nothing(store, finished):
-    code, key = finished.code, finished.key
+    code = finished.code
     honesty = finished.value_ids[0]
-    token = survey.join(store, code, "Ana", "support").token
+    token = survey.join(store, code, "Ana", "support", secret=audiences.secret(store, code, finished.key, "employee")).token
     with refused(store, InvalidInput, match="pick a team"):
-        survey.join(store, code, "Ben", "pirates")
+        survey.join(store, code, "Ben", "pirates", secret=audiences.secret(store, code, finished.key, "employee"))
     with refused(store, InvalidInput, match="between 1 and 5"):
         survey.answer(store, code, token, honesty, 6, "Very clear!")
     with refused(store, InvalidInput, match="whole number"):
@@ -106,7 +107,7 @@ def test_refusals_change_nothing(store, finished):
 
 def test_survey_opens_once_the_values_are_actionable(store):
     f = finished_workshop(store, upto=phases.RATING)
-    token = survey.join(store, f.code, "Ana", "support").token
+    token = survey.join(store, f.code, "Ana", "support", secret=audiences.secret(store, f.code, f.key, "employee")).token
     with refused(store, WrongPhase, match="made actionable"):
         survey.answer(store, f.code, token, f.value_ids[0], 3)
 

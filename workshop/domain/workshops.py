@@ -12,6 +12,7 @@ from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound, WrongPhase
 from workshop.core.languages import LANGUAGES
 from workshop.core.text import clean, whole_number
+from workshop.domain import audiences
 from workshop.store import Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
 from workshop.store.schema import Card, CoreValue, Event, GroundingAnswer, Participant, VisionDraft, Workshop, utcnow
 
@@ -21,6 +22,15 @@ DEFAULT_QUESTION = N_(
 
 
 ROLES = ("member", "stakeholder", "employee", "exemplar")
+
+#: How many may join in each role: a room on a video call, a few stakeholders and
+#: exemplars, the whole company for the survey. One role never fills another's places.
+ROLE_CAPS = {
+    "member": 200,
+    "stakeholder": 200,
+    "employee": settings.MAX_PARTICIPANTS,
+    "exemplar": 200,
+}
 
 FACILITATOR = "facilitator"
 
@@ -72,6 +82,12 @@ class Status:
     timer_ends_at: dt.datetime | None
     timer_label: str
     created_at: dt.datetime
+    #: Everyone who joined, in every role (``participants`` counts members only).
+    everyone: int = 0
+    #: role -> how many joined in it.
+    by_role: tuple[tuple[str, int], ...] = ()
+    #: False while the facilitator has closed joining.
+    joining_open: bool = True
 
 
 @dataclass(frozen=True)
@@ -180,20 +196,33 @@ def create_workshop(
 
 @action
 def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
-         role: str = "member", team: str = "") -> Joined:
-    """Join as a participant, or come back as the same one when ``token`` is known."""
+         role: str = "member", team: str = "", audience: str | None = None,
+         request_id: str | None = None) -> Joined:
+    """Join as a participant, or come back as the same one when ``token`` is known.
+
+    A follow-up role needs its ``audience`` secret (see domain/audiences.py); a retry with
+    the same ``request_id`` returns the first answer instead of a second participant."""
     ws = tx.workshop(code)
     if token:
+        # A token only ever comes back as the same person; an unknown or reissued one creates nobody.
         p = tx.session.execute(
             select(Participant).where(
                 Participant.token_hash == credentials.digest(token), Participant.workshop_id == ws.id
             )
         ).scalar_one_or_none()
-        if p is not None:
-            p.last_seen_at = utcnow()
-            return Joined(ws.code, token, p.id, p.number, shown_name(ws, p), rejoined=True)
+        if p is None:
+            raise NotAuthorized(LINK_NOT_VALID)
+        if p.role != role:  # a stakeholder's (survey's, benchmark's) token is not a member's
+            raise NotAuthorized(N_("This link is not for this part of the workshop."))
+        p.last_seen_at = utcnow()
+        return Joined(ws.code, token, p.id, p.number, shown_name(ws, p), rejoined=True)
     if role not in ROLES:
         raise InvalidInput(N_("Unknown role."))
+    if role != "member":
+        audiences.require(tx, ws, role, audience)
+    if not joining_open(ws):
+        raise WrongPhase(N_("The facilitator has closed joining for this workshop. "
+                            "Ask them to reopen it if you should be in."))
     team = clean(team, what=N_("team"), limit=40, required=False)
     display_name = None
     if not ws.anonymous:
@@ -212,9 +241,10 @@ def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
                 name=display_name,
             )
     count = tx.session.execute(
-        select(func.count()).select_from(Participant).where(Participant.workshop_id == ws.id)
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == ws.id,
+                                                            Participant.role == role)
     ).scalar()
-    if count >= settings.MAX_PARTICIPANTS:
+    if count >= ROLE_CAPS[role]:
         raise InvalidInput(N_("This workshop is full."))
     number = (tx.session.execute(
         select(func.max(Participant.number)).where(Participant.workshop_id == ws.id)
@@ -228,6 +258,26 @@ def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
     tx.log(ws, actor_of(p), "participant_joined", number=number, role=role,
            name=None if ws.anonymous else display_name)
     return Joined(ws.code, token, p.id, number, shown_name(ws, p), rejoined=False)
+
+
+#: Said to a visitor whose personal link names nobody (mistyped, or replaced by a new one).
+LINK_NOT_VALID = N_("This personal link is not valid any more. Join again below, "
+                    "or ask your facilitator for a new personal link.")
+
+
+def joining_open(ws: Workshop) -> bool:
+    return not (ws.settings or {}).get("joining_closed", False)
+
+
+@action
+def set_joining(tx: Tx, code: str, key: str, open_: bool) -> bool:
+    """Close joining (nobody new gets in, everyone in stays in) or reopen it; returns the new state."""
+    ws = as_facilitator(tx, code, key)
+    if joining_open(ws) != bool(open_):
+        # A new dict: the JSON column sees an assignment, not an edit in place.
+        ws.settings = {**(ws.settings or {}), "joining_closed": not open_}
+        tx.log(ws, FACILITATOR, "joining_opened" if open_ else "joining_closed")
+    return bool(open_)
 
 
 def touch(store: Store, code: str, token: str) -> None:
@@ -411,6 +461,9 @@ def status(tx: Tx, code: str) -> Status:
             select(func.count()).select_from(model).where(model.workshop_id == ws.id, *where)
         ).scalar()
 
+    by_role = dict(tx.session.execute(
+        select(Participant.role, func.count()).where(Participant.workshop_id == ws.id).group_by(Participant.role)
+    ).all())
     return Status(
         code=ws.code, title=ws.title, company=ws.company, purpose=ws.purpose, question=ws.question,
         language=ws.language, phase=ws.phase, anonymous=ws.anonymous, cards_revealed=ws.cards_revealed,
@@ -420,6 +473,8 @@ def status(tx: Tx, code: str) -> Status:
         values=count(CoreValue, CoreValue.removed.is_(False)),
         drafts=count(VisionDraft, VisionDraft.withdrawn.is_(False)),
         timer_ends_at=ws.timer_ends_at, timer_label=ws.timer_label, created_at=ws.created_at,
+        everyone=sum(by_role.values()), by_role=tuple((r, by_role.get(r, 0)) for r in ROLES),
+        joining_open=joining_open(ws),
     )
 
 
@@ -441,37 +496,38 @@ def _key_matches(tx: Tx, code: str, key: str) -> bool:
     return bool(key) and credentials.matches(key, ws.key_hash)
 
 
-def check_key(store: Store, code: str, key: str) -> bool:
+def check_key(store: Store, code: str, key: str, guesser=None) -> bool:
     """True when ``key`` is the facilitator key of ``code`` (raises NotFound for no workshop).
 
-    The right key always opens: keys are 192 random bits, so nobody guesses
-    one, and refusing it after wrong guesses would let anyone who knows the
-    join code lock the facilitator out mid-workshop. Wrong keys are counted
-    and, past the limit, answered with "too many tries, wait" (NotAuthorized)
-    instead of "wrong key"; unknown codes count towards the code throttle."""
+    The key is looked at first, and the right key always opens: keys are 192
+    random bits, so nobody guesses one, and refusing it after wrong guesses
+    would let anyone who knows the join code lock the facilitator out. Wrong
+    keys are counted for the guesser alone (their page, their address: see
+    ``throttle``) and, past the limit, answered after a pause with "too many
+    tries, wait" (NotAuthorized) instead of "wrong key"; unknown codes count
+    as wrong codes."""
     from workshop.domain import throttle
 
-    throttle.check(store, "code")
     try:
         opened = _key_matches(store, code, key)
     except NotFound:
-        throttle.record(store, "code")
+        throttle.failed(store, "code", guesser=guesser)
         raise
     if not opened:
-        throttle.check(store, "key", code)
-        throttle.record(store, "key", code)
+        throttle.failed(store, "key", code, guesser=guesser)
     return opened
 
 
-def enter(store: Store, code: str) -> Status:
-    """The workshop's status for a visitor who opens a link; unknown codes count towards the throttle."""
+def enter(store: Store, code: str, guesser=None) -> Status:
+    """The workshop's status for a visitor who opens a link. A right code always opens; an
+    unknown one counts against the guesser alone and, past their limit, is answered after a
+    pause with "too many tries" (NotAuthorized) instead of NotFound."""
     from workshop.domain import throttle
 
-    throttle.check(store, "code")
     try:
         return status(store, code)
     except NotFound:
-        throttle.record(store, "code")
+        throttle.failed(store, "code", guesser=guesser)
         raise
 
 

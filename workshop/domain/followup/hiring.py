@@ -222,10 +222,11 @@ def questions(tx: Tx, code: str) -> list[ValueQuestions]:
             for v in values]
 
 
-def join(store: Store, code: str, name: str | None = None, team: str = "") -> workshops.Joined:
-    """Join as an exemplary team member (the team is optional)."""
+def join(store: Store, code: str, name: str | None = None, team: str = "", *, secret: str,
+         request_id: str | None = None) -> workshops.Joined:
+    """Join as an exemplary team member (the team is optional); ``secret`` is the benchmark link's own."""
     team = check_team(team) if team else ""
-    return workshops.join(store, code, name=name, role=ROLE, team=team)
+    return workshops.join(store, code, name=name, role=ROLE, team=team, audience=secret, request_id=request_id)
 
 
 @action

@@ -97,9 +97,11 @@ def _require_open(ws: Workshop) -> None:
         raise WrongPhase(N_("The team is reworking the vision; the gut check opens again when they are done."))
 
 
-def join(store: Store, code: str, name: str | None = None) -> workshops.Joined:
-    """Join the gut check as a stakeholder (a name unless the workshop is anonymous)."""
-    return workshops.join(store, code, name=name, role=ROLE)
+def join(store: Store, code: str, name: str | None = None, *, secret: str,
+         request_id: str | None = None) -> workshops.Joined:
+    """Join the gut check as a stakeholder (a name unless the workshop is anonymous);
+    ``secret`` is the gut check link's own (see domain/audiences.py)."""
+    return workshops.join(store, code, name=name, role=ROLE, audience=secret, request_id=request_id)
 
 
 @action

@@ -105,9 +105,11 @@ def _require_open(ws: Workshop) -> None:
         raise WrongPhase(N_("The survey opens once the values have been made actionable."))
 
 
-def join(store: Store, code: str, name: str | None = None, team: str = "") -> workshops.Joined:
-    """Join the survey as an employee of one of the teams."""
-    return workshops.join(store, code, name=name, role=ROLE, team=check_team(team))
+def join(store: Store, code: str, name: str | None = None, team: str = "", *, secret: str,
+         request_id: str | None = None) -> workshops.Joined:
+    """Join the survey as an employee of one of the teams; ``secret`` is the survey link's own."""
+    return workshops.join(store, code, name=name, role=ROLE, team=check_team(team), audience=secret,
+                          request_id=request_id)
 
 
 @action

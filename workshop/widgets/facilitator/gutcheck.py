@@ -61,7 +61,7 @@ class GutCheckPanel(Panel):
             section(t("Stakeholder gut check")),
             hint(t("Send this link to a few key people who were not in the room. They see the vision and the "
                    "values and give a quick reaction. If it does not land, the vision needs more work.")),
-            private(link_box(t, "stakeholder.ipynb", console.code, t("Link for stakeholders"))),
+            private(link_box(t, console, "stakeholder", t("Link for stakeholders"))),
             self.state, self.tally,
             section(t("Comments")), self.comments,
             private(w.VBox([hint(t("Reopening sends the room back to the vision drafts; drafts, ratings and "

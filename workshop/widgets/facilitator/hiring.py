@@ -72,7 +72,7 @@ class HiringPanel(Panel):
             private(w.VBox([
                 self.value, self.questions,
                 w.HBox([self.new, self.add, self.suggest], layout=w.Layout(flex_flow="row wrap", width="100%")),
-                link_box(t, "exemplar.ipynb", console.code, t("Link for exemplary team members")),
+                link_box(t, console, "exemplar", t("Link for exemplary team members")),
             ])),
             self.feedback,
             section(t("Benchmark sheet")), self.sheet,

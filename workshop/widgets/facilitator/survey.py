@@ -123,7 +123,7 @@ class SurveyPanel(Panel):
             section(t("What our values mean to the teams")),
             hint(t("Share this link with the whole company. Each employee picks their team and says, for each "
                    "value, what it means in their daily work and how clear it is. Names are never shown.")),
-            private(link_box(t, "survey.ipynb", console.code, t("Link for the employee survey"))),
+            private(link_box(t, console, "employee", t("Link for the employee survey"))),
             self.summary,
             section(t("Clarity per value")), self.values,
             section(t("Clarity per team")), self.teams,
