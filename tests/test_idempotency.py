@@ -259,3 +259,20 @@ def test_store_unavailable_is_what_a_long_outage_says(store, created):
         workshops.join(store, code, "Ana", request_id=rid)
     assert workshops.join(store, code, "Ana", request_id=rid).name == "Ana"
     applied_once(count(store, Participant))
+
+
+def test_a_join_click_retried_after_the_database_did_not_answer_makes_one_participant(store, created):
+    from workshop.pages import participant as page
+    from workshop.widgets.participant import ParticipantApp
+
+    code, _ = created
+    app = page.open_app(ParticipantApp(store), {"w": code})
+    form = app.join_form
+    form.name.value = "Ana"
+    with lost_commits(4):  # joined, but the visitor is told "not saved"
+        form._join()
+    assert getattr(app, "joined", None) is None and "try again" in form.feedback.value
+    assert count(store, Participant) == 1
+    form._join()  # the visitor clicks Join again
+    assert app.joined is not None and app.joined.name == "Ana", form.feedback.value
+    applied_once(count(store, Participant))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -286,13 +288,15 @@ def benchmark(tx: Tx, code: str, key: str) -> Benchmark:
 CSV_COLUMNS = ["value", "question", "exemplar", "team", "answer"]
 
 
-def benchmark_rows(store: Store, code: str, key: str) -> list[list[str]]:
-    """The benchmark sheet as rows of ``CSV_COLUMNS``, one per answer (a question without answers gets one
-    empty row); ``workshop.outputs.csvfile.benchmark_csv`` writes them."""
+def benchmark_csv(store: Store, code: str, key: str) -> str:
+    """The benchmark sheet as CSV, one row per answer (a question without answers gets one empty row)."""
     sheet = benchmark(store, code, key)
-    rows = []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     for v in sheet.values:
         for q in v.questions:
             for a in q.answers or [BenchmarkEntry("", "", "")]:
-                rows.append([v.name, q.text, a.name, a.team, a.answer])
-    return rows
+                writer.writerow([v.name, q.text, a.name, a.team, a.answer])
+    return out.getvalue()
+

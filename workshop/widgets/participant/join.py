@@ -10,6 +10,7 @@ from workshop.domain import workshops
 from workshop.domain.workshops import Joined, Status
 from workshop.widgets.kit import Feedback, esc, run_action
 from workshop.widgets.participant.base import full_width
+from workshop.widgets.requests import Gestures
 
 
 class JoinForm(w.VBox):
@@ -34,6 +35,8 @@ class JoinForm(w.VBox):
         self.button.add_class("ws-join-button")
         self.button.on_click(lambda _: self._join())
         self.children = [self.intro, self.explain, self.name, self.button, self.feedback]
+        #: One request id per Join click, the same while it is retried: one participant, not two.
+        self.gestures = Gestures()
         self.configure(status, t)
 
     def configure(self, status: Status | None, t) -> None:
@@ -53,10 +56,12 @@ class JoinForm(w.VBox):
         name = None if self.status.anonymous else self.name.value
         self.button.disabled = True
         try:
-            joined = run_action(self.feedback, self.t, self.join, self.status.code, name)
+            joined = run_action(self.feedback, self.t, self.join, self.status.code, name,
+                                request_id=self.gestures.id_for(self.status.code, name))
         finally:
             self.button.disabled = False
         if joined is not None:
+            self.gestures.done(self.status.code, name)
             self.on_joined(joined)
 
 
