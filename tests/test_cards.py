@@ -167,3 +167,22 @@ def test_facilitator_can_add_a_card_said_aloud(store, room):
     assert {c.author for c in wall} == {""}
     # The facilitator's row is not a participant of the workshop.
     assert workshops.status(store, code).participants == 2
+
+
+def test_a_withdrawn_cards_text_leaves_the_card_and_the_log_in_the_same_transaction(store, room):
+    # Issue 12: the log keeps no card text once its author takes the card back.
+    code, key, ana, ben = room
+    card = cards.add_card(store, code, ana, "Our CEO never listens")
+    cards.edit_card(store, code, ana, card.id, "Our CEO rarely listens")
+    kept = cards.add_card(store, code, ben, "Our CEO never listens")  # someone else's card: untouched
+    cards.withdraw_card(store, code, ana, card.id)
+    mine = [e for e in events(store) if (e.payload or {}).get("card") == card.id]
+    assert [e.kind for e in mine] == ["card_added", "card_edited", "card_withdrawn"]
+    assert all("text" not in e.payload for e in mine) and mine[0].payload["text_removed"]
+    other = [e for e in events(store, "card_added") if e.payload.get("card") == kept.id]
+    assert other[0].payload["text"] == "Our CEO never listens"
+    from sqlalchemy import select
+
+    from workshop.store.schema import Card
+    with store.reading() as tx:
+        assert tx.session.execute(select(Card.text).where(Card.id == card.id)).scalar() == ""

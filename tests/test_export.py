@@ -105,7 +105,9 @@ def test_published_demo_export_tells_the_story_of_the_workshop(store, published,
     first = votes[votes.round_number == 1].groupby("value_name")["dots"].sum()
     announced = results[results.round_number == 1].set_index("value_name")["dots"]
     assert first.reindex(announced.index, fill_value=0).tolist() == announced.tolist()
-    assert set(votes[votes.round_number == 1].participant) == set(NAMES)
+    # Secret ballots (the default): one ballot id per voter and round, and no voter (issue 12 changed this).
+    assert votes[votes.round_number == 1].ballot.nunique() == len(NAMES)
+    assert votes.participant.isna().all() and votes.participant_number.isna().all()
     rounds = read_rows(out / "vote_rounds.csv")
     assert [int(r["dots_cast"]) for r in rounds] == votes.groupby("round_number")["dots"].sum().tolist()
     kept = {r["value_name"] for r in read_rows(out / "actions.csv")}
@@ -209,9 +211,13 @@ def test_pseudonyms_are_stable_across_tables_and_exports(store, published, tmp_p
     b = export.frames(store, code)
     pd.testing.assert_frame_equal(a["participants"], b["participants"])
     number_of = dict(zip(a["participants"].participant, a["participants"].participant_number))
-    for table in ("cards", "votes", "ratings"):
+    # Votes and ratings are secret ballots by default (issue 12): stable ballot ids instead of people.
+    for table in ("cards", "drafts"):
         for who, number in zip(a[table].participant, a[table].participant_number):
             assert who == f"Participant {number}" and number_of[who] == number
+    for table in ("votes", "ratings"):
+        assert a[table].ballot.tolist() == b[table].ballot.tolist() and a[table].ballot.str.len().eq(16).all()
+        assert (a[table].participant == "").all() and a[table].participant_number.isna().all()
 
 
 def test_anonymous_workshop_exports_pseudonyms_even_with_the_key(store, tmp_path):
@@ -221,11 +227,15 @@ def test_anonymous_workshop_exports_pseudonyms_even_with_the_key(store, tmp_path
     token = workshops.join(store, c.code).token
     cards.add_card(store, c.code, token, "Nobody should know I wrote this")
     frames = export.frames(store, c.code, key=c.key)
-    assert frames["cards"].participant.tolist() == ["Participant 1"]
-    assert frames["participants"].participant.tolist() == ["Participant 1"]
+    # Issue 12: an anonymous workshop has no numbers or pseudonyms that link tables, and no join times.
+    assert frames["cards"].participant.tolist() == ["anonymous"]
+    assert frames["participants"].participant.tolist() == ["anonymous"]
+    assert frames["cards"].participant_number.isna().all() and frames["participants"].participant_number.isna().all()
+    assert frames["participants"].joined_at.isna().all() and frames["participants"].last_seen_at.isna().all()
     assert not frames["workshop"].names_included.iloc[0]
     joined = frames["events"][frames["events"].kind == "participant_joined"]
-    assert joined.actor.tolist() == ["Participant 1"]
+    assert joined.actor.tolist() == ["anonymous"] and joined["at"].isna().all()
+    assert frames["events"].participant_number.isna().all()
 
 
 def test_a_wrong_key_is_refused_rather_than_ignored(store, published, tmp_path):
@@ -276,9 +286,13 @@ def test_follow_up_tables_appear_once_they_have_rows(own_store, tmp_path):
     assert {"stakeholder_reactions.csv", "team_practices.csv", "benchmark_answers.csv",
             "survey_answers.csv"} <= names
     [reaction] = read_rows(tmp_path / "out" / "stakeholder_reactions.csv")
-    assert reaction["reaction"] == "unsure" and reaction["participant"] == "Participant 7"
+    # One reaction is fewer than five: left out, and workshop.csv says so (issue 12).
+    assert reaction["reaction"] == "" and reaction["participant"] == "Participant 7"
     [answer] = read_rows(tmp_path / "out" / "survey_answers.csv")
-    assert (answer["team"], answer["value_name"], answer["clarity"]) == ("sales", "Honesty", "4")
+    # One sales answer is a team of fewer than five: its team is hidden (issue 12).
+    assert (answer["team"], answer["value_name"], answer["clarity"]) == ("", "Honesty", "4")
+    [ws] = read_rows(tmp_path / "out" / "workshop.csv")
+    assert "stakeholder_reactions" in ws["privacy_notes"] and "sales" in ws["privacy_notes"]
     assert answer["participant"].startswith("Participant ")
     [bench] = read_rows(tmp_path / "out" / "benchmark_answers.csv")
     assert bench["question"].startswith("When did you tell") and bench["team"] == "support"

@@ -13,6 +13,7 @@ from workshop.core import phases, settings
 from workshop.core.errors import InvalidInput, NotAuthorized, NotFound
 from workshop.domain import audiences, workshops
 from workshop.domain.followup import hiring
+from workshop.outputs import csvfile
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_exemplar_answers_form_the_benchmark_sheet(store, finished):
     honesty = sheet.values[0]
     assert [(a.name, a.team, a.answer) for a in honesty.questions[0].answers] == [
         ("Jonas", "support", "A fix date I cannot control."), ("Aylin", "", "That it can never happen again.")]
-    rows = list(csv.DictReader(io.StringIO(hiring.benchmark_csv(store, code, key))))
+    rows = list(csv.DictReader(io.StringIO(csvfile.benchmark_csv(store, code, key))))
     assert rows[0] == {"value": "Honesty", "question": "What would you never promise?", "exemplar": "Jonas",
                        "team": "support", "answer": "A fix date I cannot control."}
 

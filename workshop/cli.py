@@ -33,6 +33,7 @@ def cmd_new(args) -> int:
     created = workshops.create_workshop(
         store, args.title, company=args.company, purpose=args.purpose, question=args.question,
         language=args.language, anonymous=args.anonymous, vote_target=args.target,
+        open_ballots=args.open_ballots,
     )
     from workshop.server.serve import public_url
     base = public_url(args)  # the links of the server `workshop serve` with the same options runs
@@ -164,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question", default=None, help="the brainstorm question")
     p.add_argument("--language", default=DEFAULT, choices=list(LANGUAGES))
     p.add_argument("--anonymous", action="store_true", help="participants join without names")
+    p.add_argument("--open-ballots", action="store_true",
+                   help="export votes and ratings with names or pseudonyms (default: secret ballots, "
+                        "each under a random ballot id)")
     p.add_argument("--target", type=int, default=5, help="how many values to keep (default 5)")
     # The links name the server `workshop serve` with the same options runs (--base-url: the old name).
     _add_address_options(p, base_url_alias=True)

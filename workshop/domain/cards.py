@@ -12,7 +12,7 @@ from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
 from workshop.core.text import clean
 from workshop.domain.workshops import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase, shown_name
 from workshop.store import Tx, action, query
-from workshop.store.schema import Card, Participant, Workshop, utcnow
+from workshop.store.schema import Card, Event, Participant, Workshop, utcnow
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,31 @@ def edit_card(tx: Tx, code: str, token: str, card_id: int, text: str) -> CardVie
     return CardView(card.id, card.text, card.value_id)
 
 
+#: Events that carry a card's text, scrubbed when the card is withdrawn.
+TEXT_EVENTS = ("card_added", "card_edited")
+
+
+def _scrub_log(tx: Tx, ws: Workshop, card_id: int) -> None:
+    """Take the text of a withdrawn card out of the log's earlier events of that card (same transaction)."""
+    rows = tx.session.execute(select(Event).where(Event.workshop_id == ws.id, Event.kind.in_(TEXT_EVENTS))).scalars()
+    for e in rows:
+        payload = e.payload or {}
+        if payload.get("card") == card_id and "text" in payload:
+            # A new dict: the JSON column notices only a replaced value.
+            e.payload = {k: v for k, v in payload.items() if k != "text"} | {"text_removed": True}
+
+
 @action
 def withdraw_card(tx: Tx, code: str, token: str, card_id: int) -> None:
-    """Take a card back. It is kept in the log, never shown again."""
+    """Take a card back: never shown again, and its text is gone from the log too."""
     ws, me = as_participant(tx, code, token)
     require_phase(ws, phases.BRAINSTORM)
     card = _own_card(tx, ws, me, card_id)
     card.withdrawn = True
     card.value_id = None
+    # Gone from the card row and the log alike: the export still counts the withdrawn card, textless.
+    card.text = ""
+    _scrub_log(tx, ws, card.id)
     tx.log(ws, actor_of(me), "card_withdrawn", card=card.id)
 
 

@@ -245,8 +245,13 @@ def plot_clarity(t: Tables) -> "Figure | None":
     table = clarity_by_team(t)
     if table is None:
         return None
-    people = t["survey_answers"].groupby("team").participant_number.nunique()
-    people["all teams"] = t["survey_answers"].participant_number.nunique()
+    answers = t["survey_answers"]
+    if answers.participant_number.notna().any():
+        people = answers.groupby("team").participant_number.nunique()
+        people["all teams"] = answers.participant_number.nunique()
+    else:  # an anonymous workshop: no numbers, so the most answers to one value
+        people = answers.groupby(["team", "value_id"]).size().groupby("team").max()
+        people["all teams"] = answers.groupby("value_id").size().max()
     table.columns = [f"{team}\n(n={people.get(team, 0)})" for team in table.columns]
     fig = _figure(1.8 + 0.9 * len(table.columns), 1.4 + 0.5 * len(table))
     _heatmap(fig, table, low=1, high=5, cmap="RdYlGn", label="mean clarity (1-5)")

@@ -38,6 +38,10 @@ _NUMBER = ("integer", "The participant's stable number in this workshop (the N o
 _WHO = ("text", "The participant's name, or the pseudonym “Participant N” "
                 "(always in an anonymous workshop, and without the facilitator key).")
 _VALUE_ID = ("integer", "The value's id (see values.csv).")
+_BALLOT_NUMBER = ("integer", "With open ballots: the voter's number (as in participants.csv); empty for a secret "
+                             "ballot (the default).")
+_BALLOT_WHO = ("text", "With open ballots: the voter's name or pseudonym, by the rule of the participant column "
+                       "elsewhere; empty for a secret ballot (the default).")
 _VALUE_NAME = ("text", "The value's name.")
 
 
@@ -64,16 +68,22 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "exported_at": ("timestamp", "When this export was made."),
         "names_included": ("boolean", "True when participant columns hold real names (named workshop, "
                                       "exported with the facilitator key)."),
+        "open_ballots": ("boolean", "True when the facilitator chose open ballots: votes.csv and ratings.csv "
+                                    "then name the voter; by default they show only a ballot id."),
+        "privacy_notes": ("text", "What this export leaves out or merges to keep people from being told apart "
+                                  "(small survey teams, few gut-check reactions), one note per line; empty when "
+                                  "nothing."),
     }),
-    Table("participants", "Everyone who joined: one row per person.", {
+    Table("participants", "Everyone who joined: one row per person. In an anonymous workshop the rows carry "
+                          "no number, pseudonym or times, so they link to no other table.", {
         "workshop_code": _CODE,
         "participant_number": _NUMBER,
         "participant": _WHO,
         "role": ("text", "member (in the workshop), stakeholder (gut check), employee (survey) "
                          "or exemplar (hiring benchmark)."),
         "team": ("text", "Team the person gave, if any (survey and benchmark)."),
-        "joined_at": ("timestamp", "When the person first joined."),
-        "last_seen_at": ("timestamp", "When the person was last active."),
+        "joined_at": ("timestamp", "When the person first joined; empty in an anonymous workshop."),
+        "last_seen_at": ("timestamp", "When the person was last active; empty in an anonymous workshop."),
     }),
     Table("cards", "Brainstorm cards: one row per card, with the value it was grouped into.", {
         "workshop_code": _CODE,
@@ -115,12 +125,15 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "opened_at": ("timestamp", "When the round opened."),
         "closed_at": ("timestamp", "When it closed; empty while open."),
     }),
-    Table("votes", "Dot allocations: one row per person, round and value with at least one dot. "
-                   "Rounds still open are left out, so an export never reveals a running vote.", {
+    Table("votes", "Dot allocations: one row per ballot (one person's dots in one round) and value with at "
+                   "least one dot. Rounds still open are left out, so an export never reveals a running vote. "
+                   "The ballot is secret unless the facilitator chose open ballots.", {
         "workshop_code": _CODE,
         "round_number": ("integer", "The round (see vote_rounds.csv)."),
-        "participant_number": _NUMBER,
-        "participant": _WHO,
+        "ballot": ("text", "A random id of one person's ballot in this round: the same in every export of the "
+                           "workshop, different in every round, and linked to nobody."),
+        "participant_number": _BALLOT_NUMBER,
+        "participant": _BALLOT_WHO,
         "value_id": _VALUE_ID,
         "value_name": _VALUE_NAME,
         "dots": ("integer", "Dots this person put on this value in this round."),
@@ -147,11 +160,14 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "final": ("boolean", "True for the draft chosen as the final vision."),
         "created_at": ("timestamp", "When the draft was written."),
     }),
-    Table("ratings", "Ratings of drafts: one row per person, draft and criterion.", {
+    Table("ratings", "Ratings of drafts: one row per ballot (one person's scores), draft and criterion. The "
+                     "ballot is secret unless the facilitator chose open ballots.", {
         "workshop_code": _CODE,
         "draft_id": ("integer", "The draft (see drafts.csv)."),
-        "participant_number": _NUMBER,
-        "participant": _WHO,
+        "ballot": ("text", "A random id of one person's rating ballot (all drafts and criteria): the same in "
+                           "every export of the workshop, and linked to nobody."),
+        "participant_number": _BALLOT_NUMBER,
+        "participant": _BALLOT_WHO,
         "criterion": ("text", "simple (simple to understand and act on), service (describes the service "
                               "we give) or identity (who we are and want to be)."),
         "score": ("integer", "1 (not at all) to 5 (completely)."),
@@ -189,8 +205,11 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "workshop_code": _CODE,
         "event_id": ("integer", "Increasing id; orders events written in the same second."),
         "at": ("timestamp", "When it happened."),
-        "actor": ("text", "“facilitator”, or the participant's name or pseudonym."),
-        "participant_number": ("integer", "The acting participant's number; empty for the facilitator."),
+        "actor": ("text", "“facilitator”, or the participant's name or pseudonym; “ballot …” (the ballot id of "
+                          "votes.csv or ratings.csv) for a dot or score of a secret ballot; “anonymous” in an "
+                          "anonymous workshop."),
+        "participant_number": ("integer", "The acting participant's number; empty for the facilitator, for "
+                                          "secret ballots and in an anonymous workshop."),
         "kind": ("text", "What happened, e.g. card_added, round_closed, vision_chosen."),
         "payload": ("text", "The details as JSON; participant names follow the same rule as the "
                             "participant column."),
@@ -207,7 +226,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "workshop_code": _CODE,
         "participant_number": _NUMBER,
         "participant": _WHO,
-        "reaction": ("text", "lands, unsure or no (does not land)."),
+        "reaction": ("text", "lands, unsure or no (does not land); empty for everyone while fewer than five "
+                             "stakeholders have reacted to the current wording (see privacy_notes)."),
         "comment": ("text", "Optional comment."),
         "updated_at": ("timestamp", "When the reaction was last changed."),
     }, optional=True),
@@ -229,7 +249,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         "workshop_code": _CODE,
         "participant_number": _NUMBER,
         "participant": _WHO,
-        "team": ("text", "The employee's team."),
+        "team": ("text", "The employee's team; “other teams” for teams with fewer than five respondents, "
+                         "empty when those together are still fewer than five (see privacy_notes)."),
         "value_id": _VALUE_ID,
         "value_name": _VALUE_NAME,
         "meaning": ("text", "What the value means for the employee's daily work."),
@@ -261,9 +282,17 @@ def markdown() -> str:
         "- Encoding: UTF-8 with a byte order mark (BOM), so Excel shows umlauts and Chinese text correctly;",
         "  comma-separated, one header row, the column names below in this order.",
         "- Every table starts with `workshop_code`, so the tables of several workshops can be stacked.",
-        "- Names: in an anonymous workshop, and in any export made without the facilitator key, every",
-        "  participant appears as a stable pseudonym “Participant N” (N = `participant_number`).",
-        "  Names appear only for a named workshop exported with its facilitator key.",
+        "- Names: in any export of a named workshop made without the facilitator key, every participant",
+        "  appears as a stable pseudonym “Participant N” (N = `participant_number`). Names appear only for a",
+        "  named workshop exported with its facilitator key. In an anonymous workshop nobody has a number,",
+        "  pseudonym or join time in any table (the participant column reads “anonymous”), so no table can",
+        "  be grouped by person or linked to another.",
+        "- Secret ballots (the default): `votes.csv` and `ratings.csv` show a random `ballot` id instead of",
+        "  the voter, stable across exports but linked to nobody; the events of votes and ratings show the",
+        "  same ballot id. With open ballots (`workshop new --open-ballots`) they also name the voter.",
+        "- Small groups: survey teams with fewer than five respondents are merged into “other teams” (or",
+        "  hidden), and gut-check reactions are left out while fewer than five; `workshop.csv` says so",
+        "  in `privacy_notes`.",
         "- Text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a",
         "  carriage return) is written with an apostrophe in front, as is text that starts with an",
         "  apostrophe; `load_csv_dir` takes it off again.",

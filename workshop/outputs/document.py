@@ -176,9 +176,17 @@ def _appendix(d: PhilosophyData, t: Translator) -> list[Block]:
     g = d.gut_check
     if g.total or g.earlier:
         out.append(Heading(3, t("Stakeholder gut check")))
-        out.append(Table([t("Reaction"), t("Stakeholders")],
-                         [[t(stakeholders.TITLES[r]), str(g.counts[r])] for r in stakeholders.REACTIONS],
-                         numeric=(1,), compact=True))
+        if g.hidden:
+            # Fewer than five reactions: each could be told apart, so none is counted here either.
+            out.append(Para(t.ngettext(
+                "{n} stakeholder reacted. The reactions are counted once {min} have: with fewer, each one could "
+                "be told apart.",
+                "{n} stakeholders reacted. The reactions are counted once {min} have: with fewer, each one could "
+                "be told apart.", g.total).format(n=g.total, min=stakeholders.MIN_SEGMENT)))
+        else:
+            out.append(Table([t("Reaction"), t("Stakeholders")],
+                             [[t(stakeholders.TITLES[r]), str(g.counts[r])] for r in stakeholders.REACTIONS],
+                             numeric=(1,), compact=True))
     out.append(Note(t("Generated on {date} from the workshop's record.").format(
         date=format_date(d.generated_at.date(), format="long", locale=t.lang))))
     return out

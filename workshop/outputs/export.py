@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from workshop.core import credentials, criteria
 from workshop.core.errors import N_, NotAuthorized
-from workshop.domain import vision
+from workshop.domain import ballots, vision
+from workshop.domain.followup import stakeholders, survey
 from workshop.domain.workshops import pseudonym
-from workshop.outputs import datadict
+from workshop.outputs import csvfile, datadict
 from workshop.store import Store, Tx, query
 from workshop.store.schema import (
     BenchmarkAnswer,
@@ -44,11 +45,11 @@ from workshop.store.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Excel reads UTF-8 only when the file starts with a byte order mark.
-ENCODING = "utf-8-sig"
-#: Written so that Excel recognises it as a date and time.
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+ENCODING = csvfile.ENCODING
+TIME_FORMAT = csvfile.TIME_FORMAT
 FACILITATOR_LABEL = "Facilitator"
+#: Everyone's label in an anonymous workshop: no number, so no table can be grouped by person.
+ANONYMOUS_LABEL = "anonymous"
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -60,15 +61,19 @@ class _People:
         self.by_id: dict[int, Participant] = {p.id: p for p in tx.session.execute(
             select(Participant).where(Participant.workshop_id == ws.id)).scalars()}
         self.names = names
+        #: An anonymous workshop: no numbers, pseudonyms or times that would link rows to a person.
+        self.anonymous = ws.anonymous
 
     def number(self, pid: int | None) -> int | None:
         p = self.by_id.get(pid)
-        return None if p is None or p.role == "facilitator" else p.number
+        return None if p is None or p.role == "facilitator" or self.anonymous else p.number
 
     def label(self, pid: int | None) -> str:
         p = self.by_id.get(pid)
         if p is None or p.role == "facilitator":
             return FACILITATOR_LABEL
+        if self.anonymous:
+            return ANONYMOUS_LABEL
         if self.names and p.display_name:
             return p.display_name
         return pseudonym(p.number)
@@ -97,6 +102,15 @@ class _Record:
     ws: Workshop
     people: _People
     values: list[CoreValue]
+    ballots: ballots.Ballots
+    #: Survey team -> the segment it is exported as (small teams merged or hidden).
+    segments: dict[str, str]
+    #: What this export leaves out or merges, for workshop.csv.
+    notes: list[str]
+
+    @property
+    def open_ballots(self) -> bool:
+        return ballots.is_open(self.ws)
 
     @property
     def code(self) -> str:
@@ -108,21 +122,42 @@ class _Record:
     def who(self, pid: int | None) -> dict[str, Any]:
         return dict(participant_number=self.people.number(pid), participant=self.people.label(pid))
 
+    def voter(self, pid: int, ballot: str) -> dict[str, Any]:
+        """The ballot id, and the voter only with open ballots."""
+        if self.open_ballots:
+            return dict(ballot=ballot, **self.who(pid))
+        return dict(ballot=ballot, participant_number=None, participant="")
+
+    def team(self, p: Participant | None) -> str:
+        """A person's team as exported: survey teams too small to show are merged or hidden."""
+        if p is None:
+            return ""
+        if p.role == survey.ROLE:
+            return self.segments.get(p.team, "")
+        return p.team
+
     def all(self, stmt) -> list:
         return list(self.tx.session.execute(stmt).scalars())
 
 
-@query
-def records(tx: Tx, code: str, key: str | None = None) -> Rows:
+def records(store: Store, code: str, key: str | None = None) -> Rows:
     """Every table of ``datadict.TABLES`` as lists of row dicts (optional tables may be empty).
 
     Names appear only for a named workshop and the right facilitator key; a
-    wrong key is refused rather than silently falling back to pseudonyms."""
+    wrong key is refused rather than silently falling back to pseudonyms.
+    Votes and ratings show ballot ids (drawn from the workshop's ballot
+    secret, created here on first use) and names only with open ballots."""
+    ballots.ensure_secret(store, code)
+    return _records(store, code, key)
+
+
+@query
+def _records(tx: Tx, code: str, key: str | None = None) -> Rows:
     ws = tx.workshop(code)
     names = _names_allowed(tx, ws, key)
     r = _Record(tx, ws, _People(tx, ws, names), list(tx.session.execute(
         select(CoreValue).where(CoreValue.workshop_id == ws.id).order_by(CoreValue.position, CoreValue.id)
-    ).scalars()))
+    ).scalars()), ballots.Ballots(ws), survey.team_segments(tx, ws), [])
     out: Rows = {name: [] for name in datadict.TABLES}
     for section in (_brainstorm, _voting, _vision, _actions, _follow_up, _events):
         out.update(section(r))
@@ -141,17 +176,23 @@ def _workshop_row(r: _Record, out: Rows, names: bool) -> dict[str, Any]:
         values=sum(1 for v in out["values"] if v["status"] == "active"),
         chosen_values=sum(1 for v in out["values"] if v["chosen"]),
         drafts=sum(1 for d in out["drafts"] if not d["withdrawn"]),
-        created_at=ws.created_at, exported_at=utcnow(), names_included=names,
+        created_at=ws.created_at, exported_at=utcnow(), names_included=names and not ws.anonymous,
+        open_ballots=r.open_ballots, privacy_notes="\n".join(r.notes),
     )
 
 
 def _brainstorm(r: _Record) -> Rows:
     people = [p for p in sorted(r.people.by_id.values(), key=lambda p: p.number) if p.role != "facilitator"]
+    anonymous = r.people.anonymous
+    if anonymous:
+        # Not even the order of joining: by role and team only.
+        people.sort(key=lambda p: (p.role, r.team(p)))
     cards = r.all(select(Card).where(Card.workshop_id == r.ws.id).order_by(Card.id))
     live = [c for c in cards if not c.withdrawn]
     return {
-        "participants": [dict(workshop_code=r.code, **r.who(p.id), role=p.role, team=p.team,
-                              joined_at=p.joined_at, last_seen_at=p.last_seen_at) for p in people],
+        "participants": [dict(workshop_code=r.code, **r.who(p.id), role=p.role, team=r.team(p),
+                              joined_at=None if anonymous else p.joined_at,
+                              last_seen_at=None if anonymous else p.last_seen_at) for p in people],
         "cards": [dict(workshop_code=r.code, card_id=c.id, **r.who(c.participant_id), text=c.text,
                        value_id=c.value_id, value_name=r.value_name(c.value_id), withdrawn=c.withdrawn,
                        created_at=c.created_at, updated_at=c.updated_at) for c in cards],
@@ -173,7 +214,12 @@ def _voting(r: _Record) -> Rows:
     # Only closed rounds: the dots of a running vote stay secret.
     closed = [rnd.id for rnd in rounds if rnd.status == "closed"]
     votes = r.all(select(Vote).where(Vote.round_id.in_(closed or [-1]), Vote.dots > 0))
-    votes.sort(key=lambda v: (number[v.round_id], r.people.number(v.participant_id) or 0, v.value_id))
+    ballot = {v.id: r.ballots.vote(v.round_id, v.participant_id) for v in votes}
+    if r.open_ballots:
+        votes.sort(key=lambda v: (number[v.round_id], r.people.number(v.participant_id) or 0, v.value_id))
+    else:
+        # By ballot id: neither the order of joining nor of voting shows.
+        votes.sort(key=lambda v: (number[v.round_id], ballot[v.id], v.value_id))
 
     def totals(rnd: VoteRound) -> dict[str, Any]:
         mine = [v for v in votes if v.round_id == rnd.id]
@@ -186,7 +232,8 @@ def _voting(r: _Record) -> Rows:
                              budget=rnd.budget, cap=rnd.cap, keep=rnd.keep, status=rnd.status,
                              candidates=sum(1 for rc in candidates if rc.round_id == rnd.id), **totals(rnd),
                              opened_at=rnd.opened_at, closed_at=rnd.closed_at) for rnd in rounds],
-        "votes": [dict(workshop_code=r.code, round_number=number[v.round_id], **r.who(v.participant_id),
+        "votes": [dict(workshop_code=r.code, round_number=number[v.round_id],
+                       **r.voter(v.participant_id, ballot[v.id]),
                        value_id=v.value_id, value_name=r.value_name(v.value_id), dots=v.dots,
                        updated_at=v.updated_at) for v in votes],
         "round_results": [dict(workshop_code=r.code, round_number=number[rc.round_id],
@@ -201,7 +248,10 @@ def _vision(r: _Record) -> Rows:
     drafts = r.all(select(VisionDraft).where(VisionDraft.workshop_id == r.ws.id).order_by(VisionDraft.id))
     ratings = r.all(select(Rating).where(Rating.draft_id.in_([d.id for d in drafts] or [-1])))
     order = {name: i for i, name in enumerate(criteria.ORDER)}
-    ratings.sort(key=lambda x: (x.draft_id, r.people.number(x.participant_id) or 0, order.get(x.criterion, 99)))
+    if r.open_ballots:
+        ratings.sort(key=lambda x: (x.draft_id, r.people.number(x.participant_id) or 0, order.get(x.criterion, 99)))
+    else:
+        ratings.sort(key=lambda x: (x.draft_id, r.ballots.rating(x.participant_id), order.get(x.criterion, 99)))
     summary = []
     for d in drafts:
         if d.withdrawn:
@@ -214,7 +264,8 @@ def _vision(r: _Record) -> Rows:
     return {
         "drafts": [dict(workshop_code=r.code, draft_id=d.id, **r.who(d.participant_id), text=d.text,
                         withdrawn=d.withdrawn, final=d.id == final, created_at=d.created_at) for d in drafts],
-        "ratings": [dict(workshop_code=r.code, draft_id=x.draft_id, **r.who(x.participant_id),
+        "ratings": [dict(workshop_code=r.code, draft_id=x.draft_id,
+                         **r.voter(x.participant_id, r.ballots.rating(x.participant_id)),
                          criterion=x.criterion, score=x.score, updated_at=x.updated_at) for x in ratings],
         "rating_summary": summary,
     }
@@ -238,8 +289,7 @@ def _follow_up(r: _Record) -> Rows:
     value_ids = [v.id for v in r.values] or [-1]
 
     def team(pid: int) -> str:
-        p = r.people.by_id.get(pid)
-        return p.team if p else ""
+        return r.team(r.people.by_id.get(pid))
 
     practices = r.all(select(TeamPractice).where(TeamPractice.value_id.in_(value_ids))
                       .order_by(TeamPractice.value_id, TeamPractice.team))
@@ -248,14 +298,27 @@ def _follow_up(r: _Record) -> Rows:
         select(BenchmarkAnswer, ProfileQuestion).join(ProfileQuestion, ProfileQuestion.id == BenchmarkAnswer.question_id)
         .where(ProfileQuestion.value_id.in_(value_ids))
         .order_by(ProfileQuestion.value_id, ProfileQuestion.position, ProfileQuestion.id)).all()
-    survey = r.all(select(SurveyAnswer).where(SurveyAnswer.workshop_id == r.ws.id))
+    answers_ = r.all(select(SurveyAnswer).where(SurveyAnswer.workshop_id == r.ws.id))
     by_person = lambda row: (row["participant_number"] or 0, row.get("value_id") or 0)  # noqa: E731
+    if r.people.anonymous:
+        by_person = lambda row: (row.get("team") or "", row.get("value_id") or 0)  # noqa: E731
+    hide_reactions = bool(reactions) and stakeholders.reactions_hidden(r.tx, r.ws)
+    if hide_reactions:
+        r.notes.append(f"stakeholder_reactions: fewer than {stakeholders.MIN_SEGMENT} stakeholders reacted to "
+                       "the current wording, so every reaction is left out (comments are kept).")
+    merged = sorted({t for t, seg in r.segments.items() if seg != t and any(
+        r.people.by_id[sa.participant_id].team == t for sa in answers_)})
+    if merged:
+        where = "merged into “other teams”" if any(r.segments[t] for t in merged) else "hidden"
+        r.notes.append(f"survey_answers, participants: teams with fewer than {survey.MIN_SEGMENT} respondents "
+                       f"are {where}: {', '.join(merged)}.")
     return {
         "team_practices": [dict(workshop_code=r.code, value_id=tp.value_id, value_name=r.value_name(tp.value_id),
                                 team=tp.team, key_actions=tp.key_actions, metrics=tp.metrics)
                            for tp in practices],
         "stakeholder_reactions": sorted((dict(
-            workshop_code=r.code, **r.who(sr.participant_id), reaction=sr.reaction, comment=sr.comment,
+            workshop_code=r.code, **r.who(sr.participant_id), reaction="" if hide_reactions else sr.reaction,
+            comment=sr.comment,
             updated_at=sr.updated_at) for sr in reactions), key=by_person),
         "benchmark_answers": [dict(
             workshop_code=r.code, value_id=q.value_id, value_name=r.value_name(q.value_id), question_id=q.id,
@@ -264,26 +327,48 @@ def _follow_up(r: _Record) -> Rows:
         "survey_answers": sorted((dict(
             workshop_code=r.code, **r.who(sa.participant_id), team=team(sa.participant_id), value_id=sa.value_id,
             value_name=r.value_name(sa.value_id), meaning=sa.meaning, clarity=sa.clarity,
-            updated_at=sa.updated_at) for sa in survey), key=by_person),
+            updated_at=sa.updated_at) for sa in answers_), key=by_person),
     }
+
+
+#: Events that are one voter's dot or score: under a secret ballot they show the ballot, not the person.
+BALLOT_EVENTS = ("dots_set", "draft_rated")
 
 
 def _events(r: _Record) -> Rows:
     rows = []
+    round_ids = {rnd.number: rnd.id for rnd in r.all(select(VoteRound).where(VoteRound.workshop_id == r.ws.id))}
     for e in r.all(select(Event).where(Event.workshop_id == r.ws.id).order_by(Event.id)):
         actor, number = r.people.actor(e.actor)
+        payload = _scrub(e.payload or {}, r, number)
+        if e.kind == "survey_team_set" and payload.get("team"):
+            payload["team"] = r.segments.get(payload["team"], "")  # small teams merged or hidden, as everywhere
+        at = e.at
+        if e.kind in BALLOT_EVENTS and not r.open_ballots and e.actor.startswith("participant:"):
+            pid = int(e.actor.split(":", 1)[1])
+            if e.kind == "dots_set":
+                ballot = r.ballots.vote(round_ids.get(payload.get("round"), -1), pid)
+            else:
+                ballot = r.ballots.rating(pid)
+            actor, number = f"ballot {ballot}", None
+        elif r.people.anonymous and e.kind == "participant_joined":
+            at = None  # no join times in an anonymous workshop
         rows.append(dict(
-            workshop_code=r.code, event_id=e.id, at=e.at, actor=actor, participant_number=number, kind=e.kind,
-            payload=json.dumps(_scrub(e.payload or {}, r.people, number), ensure_ascii=False, sort_keys=True)))
+            workshop_code=r.code, event_id=e.id, at=at, actor=actor, participant_number=number, kind=e.kind,
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True)))
     return {"events": rows}
 
 
-def _scrub(payload: dict, people: _People, actor_number: int | None) -> dict:
-    """The log's details with participant ids and names shown by the export's rule."""
+def _scrub(payload: dict, r: _Record, actor_number: int | None) -> dict:
+    """The log's details with participant ids, names and survey teams shown by the export's rule."""
+    people = r.people
     payload = dict(payload)
     if "participant" in payload and isinstance(payload["participant"], int):
         payload["participant"] = people.label(payload["participant"])
-    if "name" in payload and actor_number is not None:
+    if people.anonymous:
+        payload.pop("number", None)  # participant_joined: the number is the order of joining
+        payload.pop("name", None)
+    elif "name" in payload and actor_number is not None:
         # participant_joined carries the name typed at joining.
         payload["name"] = payload["name"] if people.names else pseudonym(actor_number)
     return payload
@@ -345,34 +430,18 @@ def frames(store: Store, code: str, key: str | None = None, *, include_empty: bo
             if include_empty or rows[name] or not t.optional}
 
 
-#: Spreadsheets run a cell that starts like this as a formula; participants' text must not.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defuse(value):
-    """Prefix an apostrophe (and double an existing one) so Excel shows the text as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START + ("'",)):
-        return "'" + value
-    return value
-
-
-def _restore(value: str) -> str:
-    return value[1:] if value.startswith("'") else value
+#: Kept for callers of the old names; the one writer is ``workshop.outputs.csvfile``.
+FORMULA_START = csvfile.FORMULA_START
 
 
 def write_csv_dir(tables: dict[str, "pd.DataFrame"], out: str | Path) -> list[Path]:
-    """Write each DataFrame as NAME.csv in ``out`` (UTF-8 with BOM); returns the paths."""
+    """Write each DataFrame as NAME.csv in ``out`` (UTF-8 with BOM, formulas defused); returns the paths."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():
-        table = datadict.TABLES[name]
-        path = folder / table.file
-        frame = frame.copy()
-        for col, (typ, _desc) in table.columns.items():
-            if typ == "text":
-                frame[col] = frame[col].astype(object).map(_defuse)
-        frame.to_csv(path, index=False, encoding=ENCODING, date_format=TIME_FORMAT, lineterminator="\r\n")
+        path = folder / datadict.TABLES[name].file
+        csvfile.write_frame(frame, path)
         written.append(path)
     return written
 
@@ -399,7 +468,7 @@ def load_csv_dir(path: str | Path) -> dict[str, "pd.DataFrame"]:
         frame = frame[list(table.columns)].astype(object)
         for col, (typ, _desc) in table.columns.items():
             if typ == "text":
-                frame[col] = frame[col].map(_restore)
+                frame[col] = frame[col].map(csvfile.restore)
         tables[name] = _typed(frame, table)
     if not tables:
         raise FileNotFoundError(f"no exported CSV files in {folder}")

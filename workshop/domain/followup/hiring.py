@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -288,15 +286,13 @@ def benchmark(tx: Tx, code: str, key: str) -> Benchmark:
 CSV_COLUMNS = ["value", "question", "exemplar", "team", "answer"]
 
 
-def benchmark_csv(store: Store, code: str, key: str) -> str:
-    """The benchmark sheet as CSV, one row per answer (a question without answers gets one empty row)."""
+def benchmark_rows(store: Store, code: str, key: str) -> list[list[str]]:
+    """The benchmark sheet as rows of ``CSV_COLUMNS``, one per answer (a question without answers gets one
+    empty row); ``workshop.outputs.csvfile.benchmark_csv`` writes them."""
     sheet = benchmark(store, code, key)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for v in sheet.values:
         for q in v.questions:
             for a in q.answers or [BenchmarkEntry("", "", "")]:
-                writer.writerow([v.name, q.text, a.name, a.team, a.answer])
-    return out.getvalue()
-
+                rows.append([v.name, q.text, a.name, a.team, a.answer])
+    return rows

@@ -26,6 +26,10 @@ TITLES = {
     NO: N_("It does not land"),
 }
 
+#: Fewer reactions than this to the current wording are never counted or shown per reaction (in the
+#: facilitator's view and the export): with so few, each one could be told apart.
+MIN_SEGMENT = 5
+
 #: Stages in which a chosen vision may be judged; reopening drafting pauses the gut check.
 OPEN_PHASES = (phases.RATING, phases.ACTIONS, phases.PUBLISHED)
 
@@ -49,6 +53,7 @@ class GutCheck:
 @dataclass(frozen=True)
 class StakeholderComment:
     name: str
+    #: "" while the reactions are hidden (fewer than MIN_SEGMENT).
     reaction: str
     comment: str
     current: bool
@@ -57,7 +62,10 @@ class StakeholderComment:
 
 @dataclass(frozen=True)
 class Tally:
-    """What the facilitator sees: reactions to the current wording, and every comment."""
+    """What the facilitator sees: reactions to the current wording, and every comment.
+
+    With fewer than MIN_SEGMENT reactions to the current wording, ``hidden`` is
+    True, every count is 0 and the comments carry no reaction."""
     open: bool
     vision: str
     counts: dict[str, int]
@@ -65,14 +73,17 @@ class Tally:
     #: Reactions given to an earlier wording of the vision, not counted above.
     earlier: int
     comments: list[StakeholderComment] = field(default_factory=list)
+    #: How many reacted to the current wording (shown even while the counts are hidden).
+    reacted: int = 0
+    hidden: bool = False
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return self.reacted
 
     @property
     def lands_share(self) -> float | None:
-        return self.counts[LANDS] / self.total if self.total else None
+        return self.counts[LANDS] / self.total if self.total and not self.hidden else None
 
 
 def is_open(ws: Workshop) -> bool:
@@ -145,7 +156,19 @@ def tally(tx: Tx, code: str, key: str) -> Tally:
                                                row.updated_at))
     joined = tx.session.execute(select(func.count()).select_from(Participant).where(
         Participant.workshop_id == ws.id, Participant.role == ROLE)).scalar()
-    return Tally(is_open(ws), ws.vision, counts, joined, earlier, comments)
+    reacted = sum(counts.values())
+    hidden = reacted < MIN_SEGMENT
+    if hidden:
+        counts = {r: 0 for r in REACTIONS}
+        comments = [StakeholderComment(c.name, "", c.comment, c.current, c.updated_at) for c in comments]
+    return Tally(is_open(ws), ws.vision, counts, joined, earlier, comments, reacted, hidden)
+
+
+def reactions_hidden(tx: Tx, ws: Workshop) -> bool:
+    """Whether fewer than MIN_SEGMENT stakeholders reacted to the current wording (for the export)."""
+    current = tx.session.execute(select(func.count()).select_from(StakeholderReaction).where(
+        StakeholderReaction.workshop_id == ws.id, StakeholderReaction.vision == ws.vision)).scalar()
+    return current < MIN_SEGMENT
 
 
 def reopen_drafting(store: Store, code: str, key: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -13,6 +11,7 @@ from workshop.core.errors import N_, WrongPhase
 from workshop.core.text import clean, whole_number
 from workshop.domain import workshops
 from workshop.domain.followup.teams import TEAMS, check_team, chosen_value
+from workshop.domain.followup.teams import TITLES as TEAM_TITLES
 from workshop.domain.vision import CriterionStats, stats
 from workshop.domain.workshops import actor_of, as_facilitator, as_participant
 from workshop.store import Store, Tx, action, query
@@ -32,6 +31,12 @@ MIN_ANSWERS = 3
 SPREAD_LIMIT = 1.2
 LOW_MEAN = 3.0
 TEAM_GAP = 1.5
+
+#: A team with fewer answers than this is never shown on its own, in any view or export: its answers
+#: are merged into "other teams", and when those together are still fewer, their team is hidden.
+MIN_SEGMENT = 5
+MERGED = "other teams"
+TITLES = {MERGED: N_("Other teams")}
 
 #: Why a value is flagged, as translatable reasons.
 REASONS = {
@@ -82,9 +87,13 @@ class ValueResult:
 @dataclass(frozen=True)
 class Results:
     respondents: int
-    #: Team -> employees who answered at least one value.
+    #: Team (or MERGED) -> employees who answered at least one value; only segments of MIN_SEGMENT or more.
     teams: dict[str, int]
     values: list[ValueResult]
+    #: Teams too small to be shown on their own (merged into MERGED, or hidden).
+    merged: tuple[str, ...] = ()
+    #: Respondents whose team is hidden altogether (the merged teams are still too few).
+    hidden: int = 0
 
     @property
     def divergent(self) -> list[ValueResult]:
@@ -157,6 +166,28 @@ def _reasons(overall: CriterionStats, by_team: dict[str, CriterionStats]) -> tup
     return tuple(reasons)
 
 
+def segments(team_counts: dict[str, int]) -> dict[str, str]:
+    """Team -> the segment it is shown as: itself, MERGED, or "" (hidden), from respondents per team."""
+    small = [t for t, n in team_counts.items() if n < MIN_SEGMENT]
+    merged = MERGED if sum(team_counts[t] for t in small) >= MIN_SEGMENT else ""
+    return {t: (merged if t in small else t) for t in team_counts}
+
+
+def _respondent_teams(tx: Tx, ws: Workshop) -> dict[int, str]:
+    """Employee id -> team, for everyone who answered at least one value."""
+    return dict(tx.session.execute(
+        select(Participant.id, Participant.team).join(SurveyAnswer, SurveyAnswer.participant_id == Participant.id)
+        .where(SurveyAnswer.workshop_id == ws.id).distinct()).all())
+
+
+def team_segments(tx: Tx, ws: Workshop) -> dict[str, str]:
+    """Team -> segment for this workshop's survey; a team nobody answered for counts as small."""
+    counts = {t: 0 for t in TEAMS}
+    for team in _respondent_teams(tx, ws).values():
+        counts[team] = counts.get(team, 0) + 1
+    return segments(counts)
+
+
 def _results(tx: Tx, ws: Workshop) -> Results:
     values = list(tx.session.execute(select(CoreValue).where(
         CoreValue.workshop_id == ws.id, CoreValue.chosen.is_(True), CoreValue.removed.is_(False))
@@ -172,16 +203,24 @@ def _results(tx: Tx, ws: Workshop) -> Results:
     per_value: dict[int, list] = {}
     people: dict[int, str] = {}
     for value_id, pid, clarity, meaning, team in rows:
-        per_value.setdefault(value_id, []).append((team, clarity, meaning))
         people[pid] = team
+    raw_counts: dict[str, int] = {}
+    for team in people.values():
+        raw_counts[team] = raw_counts.get(team, 0) + 1
+    segment = segments(raw_counts)
+    for value_id, pid, clarity, meaning, team in rows:
+        per_value.setdefault(value_id, []).append((segment[team], clarity, meaning))
     results = []
     for v in values:
         answers = per_value.get(v.id, [])
         scores = [c for _, c, _ in answers]
         teams: dict[str, list[int]] = {}
         for team, clarity, _ in answers:
-            teams.setdefault(team, []).append(clarity)
-        by_team = {team: stats(teams[team]) for team in sorted(teams, key=_team_order)}
+            if team:
+                teams.setdefault(team, []).append(clarity)
+        # A segment with too few answers to this value is not shown for it either.
+        by_team = {team: stats(teams[team]) for team in sorted(teams, key=_team_order)
+                   if len(teams[team]) >= MIN_SEGMENT}
         overall = stats(scores)
         results.append(ValueResult(
             v.id, v.name, overall, {s: scores.count(s) for s in range(LOWEST, HIGHEST + 1)}, by_team,
@@ -190,12 +229,21 @@ def _results(tx: Tx, ws: Workshop) -> Results:
             _reasons(overall, by_team)))
     team_counts: dict[str, int] = {}
     for team in people.values():
-        team_counts[team] = team_counts.get(team, 0) + 1
-    return Results(len(people), {t: team_counts[t] for t in sorted(team_counts, key=_team_order)}, results)
+        if segment[team]:
+            team_counts[segment[team]] = team_counts.get(segment[team], 0) + 1
+    merged = tuple(sorted((t for t, s in segment.items() if s != t), key=_team_order))
+    hidden = sum(1 for team in people.values() if not segment[team])
+    return Results(len(people), {t: team_counts[t] for t in sorted(team_counts, key=_team_order)}, results,
+                   merged, hidden)
 
 
 def _team_order(team: str) -> int:
     return TEAMS.index(team) if team in TEAMS else len(TEAMS)
+
+
+def team_title(team: str) -> str:
+    """The untranslated title of a team or segment (MERGED included); "" for a hidden one."""
+    return TITLES.get(team) or TEAM_TITLES.get(team, team)
 
 
 @query
@@ -217,8 +265,12 @@ CSV_COLUMNS = ["value", "respondent", "team", "clarity", "meaning"]
 
 @query
 def answer_rows(tx: Tx, code: str, key: str) -> list[dict]:
-    """One row per answer, for CSV and pandas; respondents are numbers, never names."""
+    """One row per answer, for CSV and pandas; respondents are numbers, never names.
+
+    Teams with fewer than MIN_SEGMENT respondents read MERGED ("other teams"), or "" when
+    even those are too few."""
     ws = as_facilitator(tx, code, key)
+    segment = team_segments(tx, ws)
     rows = tx.session.execute(
         select(CoreValue.name, Participant.number, Participant.team, SurveyAnswer.clarity, SurveyAnswer.meaning)
         .join(CoreValue, CoreValue.id == SurveyAnswer.value_id)
@@ -226,12 +278,5 @@ def answer_rows(tx: Tx, code: str, key: str) -> list[dict]:
         .where(SurveyAnswer.workshop_id == ws.id, CoreValue.chosen.is_(True), CoreValue.removed.is_(False))
         .order_by(CoreValue.position, CoreValue.id, Participant.number)
     ).all()
-    return [dict(zip(CSV_COLUMNS, r)) for r in rows]
-
-
-def answers_csv(store: Store, code: str, key: str) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(answer_rows(store, code, key))
-    return out.getvalue()
+    return [dict(zip(CSV_COLUMNS, (value, number, segment.get(team, ""), clarity, meaning)))
+            for value, number, team, clarity, meaning in rows]

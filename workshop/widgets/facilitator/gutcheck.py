@@ -16,8 +16,14 @@ def tally_html(tally: stakeholders.Tally, t) -> str:
     if not tally.vision:
         return f"<p>{esc(t('No final vision yet: choose one at the Vision stage first.'))}</p>"
     top = max([tally.total, 1])
-    rows = "".join(bar_row(t(stakeholders.TITLES[r]), tally.counts[r], top, COLORS[r], f"ws-tally-{r}")
-                   for r in stakeholders.REACTIONS)
+    if tally.hidden:
+        note = t("The reactions are counted once {n} stakeholders have reacted: with fewer, each one could be "
+                 "told apart. Until then they are hidden here, in the comments and in the export.").format(
+            n=stakeholders.MIN_SEGMENT)
+        rows = f'<p class="ws-banner ws-tally-hidden">{esc(note)}</p>'
+    else:
+        rows = "".join(bar_row(t(stakeholders.TITLES[r]), tally.counts[r], top, COLORS[r], f"ws-tally-{r}")
+                       for r in stakeholders.REACTIONS)
     facts = t("{n} of {joined} stakeholders reacted to this wording.").format(n=tally.total, joined=tally.stakeholders)
     if tally.earlier:
         facts += " " + t("{n} reacted to an earlier wording; they can look again.").format(n=tally.earlier)
@@ -32,7 +38,9 @@ def comments_html(tally: stakeholders.Tally, t) -> str:
     for c in tally.comments:
         earlier = "" if c.current else f' <span class="ws-muted">({esc(t("on an earlier wording"))})</span>'
         items.append(f'<div class="ws-comment-item{"" if c.current else " ws-earlier"}">'
-                     f'<b>{esc(c.name)}</b> · {esc(t(stakeholders.TITLES[c.reaction]))}{earlier}<br>'
+                     f'<b>{esc(c.name)}</b>'
+                     + (f' · {esc(t(stakeholders.TITLES[c.reaction]))}' if c.reaction else "")
+                     + f'{earlier}<br>'
                      f'{esc(c.comment)}</div>')
     return "".join(items)
 

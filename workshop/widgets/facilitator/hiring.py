@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from workshop.domain.followup import hiring, teams
+from workshop.outputs import csvfile
 from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_children, set_html
 from workshop.widgets.facilitator.followup import CSS, file_link, link_box
 from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
@@ -124,7 +125,7 @@ class HiringPanel(Panel):
 
     def _csv(self) -> None:
         c, t = self.console, self.t
-        data = run_action(self.csv_feedback, t, hiring.benchmark_csv, c.store, c.code, c.key)
+        data = run_action(self.csv_feedback, t, csvfile.benchmark_csv, c.store, c.code, c.key)
         if data is not None:
             set_html(self.download, file_link(data, f"benchmark-{c.code}.csv", t("Download the benchmark CSV"),
                                               "text/csv"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from workshop.core import phases
-from workshop.domain import workshops
+from workshop.domain import ballots, workshops
 from workshop.domain.workshops import GROUNDING_TOPICS
 from workshop.i18n import LANGUAGES
 from workshop.widgets.facilitator.base import Panel, button, hint, section
@@ -34,6 +34,11 @@ class SetupPanel(Panel):
         self.anonymous = w.Checkbox(description=t("Anonymous: nobody sees names, not even you"), indent=False,
                                     layout=w.Layout(width="auto"))
         self.vote_target = w.BoundedIntText(min=1, max=15, layout=w.Layout(width="6em"))
+        self.open_ballots = w.Checkbox(description=t("Open ballots: the export shows who placed which dots and scores"),
+                                       indent=False, layout=w.Layout(width="auto"))
+        self.open_ballots.add_class("ws-open-ballots")
+        self._ballots_known: bool | None = None
+        self.open_ballots.observe(self._ballots_changed, "value")
         self.details = {"title": self.title, "company": self.company, "purpose": self.purpose,
                         "question": self.question, "language": self.language, "anonymous": self.anonymous,
                         "vote_target": self.vote_target}
@@ -57,6 +62,9 @@ class SetupPanel(Panel):
                    layout=w.Layout()),
             self.anonymous,
             hint(t("Anonymity can only change before anyone joins; the question only until the brainstorm ends.")),
+            self.open_ballots,
+            hint(t("Ballots are secret unless you tick this: the export lists each ballot under a random id, "
+                   "never a name. This can only change before anyone has voted.")),
             w.HBox([self.save_details]), self.feedback,
             section(t("Step 0: ground it in customer needs")),
             hint(t("Ask these before the brainstorm and type the room's answers; they are part of the final philosophy.")),
@@ -78,6 +86,11 @@ class SetupPanel(Panel):
             self._known[name] = server[name]
         self.question.disabled = phases.index(status.phase) > phases.index(phases.BRAINSTORM)
         self.anonymous.disabled = status.participants > 0
+        is_open, changeable = ballots.ballot_state(self.console.store, self.console.code)
+        self._ballots_known = is_open
+        if self.open_ballots.value != is_open:
+            self.open_ballots.value = is_open
+        self.open_ballots.disabled = not changeable
         answers = workshops.grounding(self.console.store, self.console.code)
         for topic, box in self.answers.items():
             if topic not in self._known_answers or box.value == self._known_answers[topic]:
@@ -95,6 +108,18 @@ class SetupPanel(Panel):
         if self.succeeded:  # show the text as stored (trimmed), so the field is clean again
             for name in changed:
                 self.details[name].value = self._known[name]
+
+    def _ballots_changed(self, change) -> None:
+        if self._ballots_known is None or change["new"] == self._ballots_known:
+            return  # set by refresh, not by a click
+        t = self.t
+        self.act(ballots.set_open_ballots, bool(change["new"]),
+                 success=t("Open ballots: the export will show who voted for what.") if change["new"]
+                 else t("Secret ballots: the export will show ballots, never names."))
+        if self.succeeded:
+            self._ballots_known = bool(change["new"])
+        else:
+            self.open_ballots.value = self._ballots_known
 
     def _save_answers(self) -> None:
         changed = {topic: box.value for topic, box in self.answers.items()

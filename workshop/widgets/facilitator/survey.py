@@ -6,7 +6,8 @@ import time
 
 import ipywidgets as w
 
-from workshop.domain.followup import survey, teams
+from workshop.domain.followup import survey
+from workshop.outputs import csvfile
 from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html
 from workshop.widgets.facilitator.followup import CSS, file_link, link_box
 from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
@@ -58,7 +59,7 @@ def teams_html(results: survey.Results, t) -> str:
     if not names:
         return ""
     head = "<tr><th></th>" + "".join(
-        f"<th class='num'>{esc(t(teams.TITLES.get(n, n)))}<br><span class='ws-muted'>{results.teams[n]}</span></th>"
+        f"<th class='num'>{esc(t(survey.team_title(n)))}<br><span class='ws-muted'>{results.teams[n]}</span></th>"
         for n in names) + "</tr>"
     rows = []
     for v in results.values:
@@ -78,8 +79,24 @@ def meanings_html(results: survey.Results, value_id, team: str, t) -> str:
     items = [m for m in v.meanings if not team or m.team == team]
     if not items:
         return f'<p class="ws-muted">{esc(t("No answers yet."))}</p>'
-    return "".join(f'<div class="ws-comment-item"><span class="ws-muted">{esc(t(teams.TITLES.get(m.team, m.team)))}'
+    def team(m) -> str:
+        return t(survey.team_title(m.team)) if m.team else t("team hidden")
+
+    return "".join(f'<div class="ws-comment-item"><span class="ws-muted">{esc(team(m))}'
                    f' · {esc(t("clarity"))} {m.clarity}</span><br>{esc(m.meaning)}</div>' for m in items)
+
+
+def privacy_note(results: survey.Results, t) -> str:
+    """Says where small teams were merged or hidden; "" when every team is large enough."""
+    if not results.merged:
+        return ""
+    names = ", ".join(t(survey.team_title(n)) for n in results.merged)
+    if results.hidden:
+        return t("Teams with fewer than {n} answers are not shown on their own, and together they are still "
+                 "fewer, so their team is hidden here and in the CSV: {teams}.").format(
+            n=survey.MIN_SEGMENT, teams=names)
+    return t("Teams with fewer than {n} answers are shown together as “Other teams”, here and in the CSV: "
+             "{teams}.").format(n=survey.MIN_SEGMENT, teams=names)
 
 
 class SurveyPanel(Panel):
@@ -90,8 +107,7 @@ class SurveyPanel(Panel):
         self.values = w.HTML()
         self.teams = w.HTML()
         self.meaning_value = w.Dropdown(options=[], description=t("Value"))
-        self.meaning_team = w.Dropdown(options=[(t("All teams"), "")] + [(t(teams.TITLES[n]), n) for n in teams.TEAMS],
-                                       value="", description=t("Team"))
+        self.meaning_team = w.Dropdown(options=[(t("All teams"), "")], value="", description=t("Team"))
         self.meaning_value.observe(lambda _: self._paint(), "value")
         self.meaning_team.observe(lambda _: self._paint(), "value")
         self.meanings = w.HTML()
@@ -141,7 +157,14 @@ class SurveyPanel(Panel):
             answered=results.respondents, joined=joined)
         if flagged:
             text += " " + t("Read in very different ways: {values}.").format(values=", ".join(flagged))
-        set_html(self.summary, f"<p><b>{esc(text)}</b></p>")
+        small = privacy_note(results, t)
+        set_html(self.summary, f"<p><b>{esc(text)}</b></p>"
+                 + (f'<p class="ws-muted ws-survey-merged">{esc(small)}</p>' if small else ""))
+        team_options = [(t("All teams"), "")] + [(t(survey.team_title(n)), n) for n in results.teams]
+        if list(self.meaning_team.options) != team_options:
+            chosen = self.meaning_team.value
+            self.meaning_team.options = team_options
+            self.meaning_team.value = chosen if chosen in results.teams else ""
         set_html(self.values, values_html(results, t))
         set_html(self.teams, teams_html(results, t) or f'<p class="ws-muted">{esc(t("No answers yet."))}</p>')
         options = [(v.name, v.value_id) for v in results.values]
@@ -158,6 +181,6 @@ class SurveyPanel(Panel):
 
     def _csv(self) -> None:
         c, t = self.console, self.t
-        data = run_action(self.csv_feedback, t, survey.answers_csv, c.store, c.code, c.key)
+        data = run_action(self.csv_feedback, t, csvfile.survey_csv, c.store, c.code, c.key)
         if data is not None:
             set_html(self.download, file_link(data, f"survey-{c.code}.csv", t("Download the survey CSV"), "text/csv"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from workshop.core import phases, settings
-from workshop.domain import grouping, voting
+from workshop.domain import ballots, grouping, voting
 from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
 from workshop.widgets.kit import esc, gapped, show, static_text, stylesheet
 
@@ -75,6 +75,18 @@ def voters_html(progress, t) -> str:
     return head + f'<div class="ws-voters">{"".join(chips)}</div>'
 
 
+def script_html(open_ballots: bool, t) -> str:
+    """What the facilitator tells the room about the ballot: true for the ballot this workshop has."""
+    if open_ballots:
+        line = t("This is an open ballot: while you vote nobody sees your dots, but the export I keep afterwards "
+                 "shows who placed which dots.")
+    else:
+        line = t("Nobody sees who voted for what — not even me. I only see who has voted, and the export lists "
+                 "each ballot under a random id, never a name.")
+    return (f'<p class="ws-script ws-ballot-{"open" if open_ballots else "secret"}"><b>{esc(t("Say:"))}</b> '
+            f'“{esc(line)}”</p>')
+
+
 class VotingPanel(Panel):
     """Rounds of dot voting until the target number of values remains."""
 
@@ -83,6 +95,8 @@ class VotingPanel(Panel):
         t = self.t
         wide = {"description_width": "initial"}
         self.stage_note = w.HTML()
+        self.script = w.HTML()
+        self.script.add_class("ws-ballot-script")
         self.rule_hint = w.HTML()
         self.budget = w.BoundedIntText(value=1, min=1, max=settings.MAX_BUDGET, description=t("Dots per person"),
                                        style=wide, layout=w.Layout(width="14em"))
@@ -128,7 +142,7 @@ class VotingPanel(Panel):
         self._checks: dict[int, w.Checkbox] = {}
         self._form_for = None
 
-        self.children = [stylesheet(CSS), section(t("Dot voting")), self.stage_note, self.form, self.live_box,
+        self.children = [stylesheet(CSS), section(t("Dot voting")), self.stage_note, self.script, self.form, self.live_box,
                          w.HBox([self.close_button, self.undo_button], layout=w.Layout(flex_flow="row wrap")),
                          self.feedback, self.chosen, self.results, self.settle_box, self.history]
         self.refresh(status)
@@ -149,6 +163,7 @@ class VotingPanel(Panel):
         anyone_voted = any(p.used > 0 for p in progress)
 
         set_html(self.stage_note, self._stage_note(status, current, chosen))
+        set_html(self.script, script_html(ballots.open_ballots(c.store, c.code), t) if in_voting else "")
         show(self.form, in_voting and not chosen and (current is None or not anyone_voted))
         show(self.open_button, current is None)
         show(self.apply_button, current is not None)
