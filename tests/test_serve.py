@@ -46,6 +46,15 @@ def test_participant_kernels_are_preheated_for_the_whole_room():
     assert c.Voila.port == 12345
 
 
+def test_the_visitors_address_reaches_kernels_only_behind_a_proxy():
+    """Without a proxy that sets X-Real-IP, anyone could send it with any address: not trusted."""
+    assert "X-Real-IP" not in config_for(["serve"]).VoilaConfiguration.get("http_header_envs", [])
+    assert config_for(["serve", "--behind-proxy"]).VoilaConfiguration.http_header_envs == ["X-Real-IP"]
+    # The guide's proxy file sets the header, and its serve command trusts it.
+    guide = (ROOT / "facilitator_guide.md").read_text(encoding="utf-8")
+    assert "proxy_set_header X-Real-IP $remote_addr;" in guide and "--behind-proxy" in guide
+
+
 def test_pools_warm_one_kernel_per_stage_and_two_per_follow_up_page(tmp_path, monkeypatch):
     for name in ("00-facilitator.ipynb", "05-voting.ipynb", "participant.ipynb", "survey.ipynb",
                  "results.ipynb", "notes-00.ipynb"):

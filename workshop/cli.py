@@ -132,6 +132,9 @@ def _add_serve_options(p):
     p.add_argument("--max-kernels", type=int, default=None,
                    help="at most this many kernels at once; beyond, a page says the room is full "
                         "(default: the preheated pools, the facilitator's pages and half the room)")
+    p.add_argument("--behind-proxy", action="store_true",
+                   help="trust the proxy's X-Real-IP header as the visitor's address (wrong guesses are then "
+                        "also slowed per address); only behind a proxy that sets it, as the guide's nginx file does")
     p.add_argument("--no-browser", action="store_true",
                    help="do not open the facilitator's page in this machine's browser (`workshop demo` "
                         "opens it once the server answers; never without a display)")

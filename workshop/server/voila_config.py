@@ -143,6 +143,11 @@ def voila_config(args, notebooks: Path) -> Config:
     c.VoilaConfiguration.theme = "light"
     c.VoilaConfiguration.allow_theme_override = "NO"
     c.VoilaConfiguration.allow_template_override = "NO"
+    # Behind the guide's proxy the visitor's address reaches the kernel as HTTP_X_REAL_IP, so wrong
+    # guesses are also slowed per address (domain/throttle.py). Only there: without a proxy that
+    # sets it, anyone could send the header with any address.
+    if getattr(args, "behind_proxy", False):
+        c.VoilaConfiguration.http_header_envs = ["X-Real-IP"]
     # Referrer-Policy on every page (jupyter_server's handlers add settings["headers"]).
     c.Voila.tornado_settings = {"headers": dict(HEADERS)}
     # Visitors get a kernel that has already run the notebook up to wait_for_request.
