@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from workshop.core import phases, settings
 from workshop.core.errors import N_, InvalidInput, NotFound
 from workshop.core.text import clean
-from workshop.domain.workshops import FACILITATOR, as_facilitator, require_phase
+from workshop.domain.access import FACILITATOR, as_facilitator, require_phase
 from workshop.store import Tx, action
 from workshop.store.schema import CoreValue, ValueMetric, Workshop
 

@@ -50,7 +50,7 @@ def _check_role(role: str) -> None:
 
 @query
 def _salt(tx: Tx, code: str, key: str, role: str) -> str | None:
-    from workshop.domain.workshops import as_facilitator
+    from workshop.domain.access import as_facilitator
 
     ws = as_facilitator(tx, code, key)
     return tx.session.execute(select(AudienceSecret.salt).where(
@@ -59,7 +59,7 @@ def _salt(tx: Tx, code: str, key: str, role: str) -> str | None:
 
 @action
 def _create(tx: Tx, code: str, key: str, role: str) -> str:
-    from workshop.domain.workshops import FACILITATOR, as_facilitator
+    from workshop.domain.access import FACILITATOR, as_facilitator
 
     ws = as_facilitator(tx, code, key)
     salt = tx.session.execute(select(AudienceSecret.salt).where(

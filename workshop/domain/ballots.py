@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from workshop.core import credentials
 from workshop.core.errors import N_, WrongPhase
-from workshop.domain.workshops import FACILITATOR, as_facilitator
+from workshop.domain.access import FACILITATOR, as_facilitator
 from workshop.store import Store, Tx, action, normalize_code, query
 from workshop.store.schema import Rating, VisionDraft, Vote, VoteRound, Workshop
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
 from workshop.core.text import clean
-from workshop.domain.workshops import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase, shown_name
+from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase, shown_name
 from workshop.store import Tx, action, query
 from workshop.store.schema import Card, Event, Participant, Workshop, utcnow
 

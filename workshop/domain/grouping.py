@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
 from workshop.core.text import clean
-from workshop.domain.workshops import FACILITATOR, as_facilitator, require_phase
+from workshop.domain.access import FACILITATOR, as_facilitator, require_phase
 from workshop.store import Tx, action, query
 from workshop.store.schema import Card, CoreValue, Event, ValueMetric, Workshop
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from workshop.core import criteria, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
 from workshop.core.text import clean, whole_number
-from workshop.domain.workshops import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase
+from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase
 from workshop.store import Tx, action, query
 from workshop.store.schema import Rating, VisionDraft, Workshop, utcnow
 

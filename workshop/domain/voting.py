@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from workshop.core import phases, settings
 from workshop.core.errors import N_, BudgetExceeded, InvalidInput, WrongPhase
 from workshop.core.text import whole_number
-from workshop.domain.workshops import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase, shown_name
+from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase, shown_name
 from workshop.store import Tx, action, query
 from workshop.store.schema import CoreValue, Participant, RoundCandidate, Vote, VoteRound, Workshop, utcnow
 

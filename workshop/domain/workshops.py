@@ -13,6 +13,7 @@ from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound, Wron
 from workshop.core.languages import LANGUAGES
 from workshop.core.text import clean, whole_number
 from workshop.domain import audiences
+from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, shown_name
 from workshop.store import Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
 from workshop.store.schema import Card, CoreValue, Event, GroundingAnswer, Participant, VisionDraft, Workshop, utcnow
 
@@ -31,8 +32,6 @@ ROLE_CAPS = {
     "employee": settings.MAX_PARTICIPANTS,
     "exemplar": 200,
 }
-
-FACILITATOR = "facilitator"
 
 # Step 0 of the method: the customer-needs questions, answered before the brainstorm.
 GROUNDING_TOPICS = {
@@ -99,53 +98,6 @@ class ParticipantInfo:
     team: str
     joined_at: dt.datetime
     last_seen_at: dt.datetime
-
-
-def pseudonym(number: int) -> str:
-    return f"Participant {number}"
-
-
-def shown_name(ws: Workshop, p: Participant) -> str:
-    """The name others may see: never the real one in an anonymous workshop."""
-    if ws.anonymous or not p.display_name:
-        return pseudonym(p.number)
-    return p.display_name
-
-
-def actor_of(p: Participant) -> str:
-    return f"participant:{p.id}"
-
-
-# ---- helpers for other domain modules -------------------------------------------------
-
-def as_facilitator(tx: Tx, code: str, key: str) -> Workshop:
-    """The workshop, if ``key`` is its facilitator key; nothing else is revealed otherwise."""
-    ws = tx.workshop(code)
-    if not key or not credentials.matches(key, ws.key_hash):
-        raise NotAuthorized(N_("This facilitator key does not open workshop {code}."), code=ws.code)
-    return ws
-
-
-def as_participant(tx: Tx, code: str, token: str, roles=("member",)) -> tuple[Workshop, Participant]:
-    ws = tx.workshop(code)
-    p = tx.session.execute(
-        select(Participant).where(
-            Participant.token_hash == credentials.digest(token), Participant.workshop_id == ws.id
-        )
-    ).scalar_one_or_none()
-    if p is None:
-        raise NotAuthorized(N_("Please join the workshop again: your link is not recognised."))
-    if p.role not in roles:
-        raise NotAuthorized(N_("This link is not for this part of the workshop."))
-    return ws, p
-
-
-def require_phase(ws: Workshop, *allowed: str) -> None:
-    if ws.phase not in allowed:
-        raise WrongPhase(
-            N_("That is not possible while the workshop is at the stage “{phase}”."),
-            phase=phases.TITLES[ws.phase],
-        )
 
 
 # ---- creating and joining -------------------------------------------------------------

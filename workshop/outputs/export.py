@@ -18,8 +18,8 @@ from sqlalchemy import select
 from workshop.core import credentials, criteria
 from workshop.core.errors import N_, NotAuthorized
 from workshop.domain import ballots, vision
+from workshop.domain.access import pseudonym
 from workshop.domain.followup import stakeholders, survey
-from workshop.domain.workshops import pseudonym
 from workshop.outputs import csvfile, datadict
 from workshop.store import Store, Tx, query
 from workshop.store.schema import (

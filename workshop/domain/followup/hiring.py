@@ -10,8 +10,8 @@ from workshop.core import settings
 from workshop.core.errors import N_, InvalidInput, NotFound
 from workshop.core.text import clean
 from workshop.domain import workshops
+from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, shown_name
 from workshop.domain.followup.teams import check_team, chosen_value
-from workshop.domain.workshops import FACILITATOR, actor_of, as_facilitator, as_participant, shown_name
 from workshop.i18n import translator
 from workshop.store import Store, Tx, action, query
 from workshop.store.schema import BenchmarkAnswer, CoreValue, Participant, ProfileQuestion, Workshop, utcnow

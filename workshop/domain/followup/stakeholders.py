@@ -11,7 +11,7 @@ from workshop.core import phases, settings
 from workshop.core.errors import N_, InvalidInput, WrongPhase
 from workshop.core.text import clean
 from workshop.domain import workshops
-from workshop.domain.workshops import actor_of, as_facilitator, as_participant, shown_name
+from workshop.domain.access import actor_of, as_facilitator, as_participant, shown_name
 from workshop.store import Store, Tx, action, query
 from workshop.store.schema import Participant, StakeholderReaction, Workshop, utcnow
 

@@ -10,10 +10,10 @@ from workshop.core import phases, settings
 from workshop.core.errors import N_, WrongPhase
 from workshop.core.text import clean, whole_number
 from workshop.domain import workshops
+from workshop.domain.access import actor_of, as_facilitator, as_participant, shown_name
 from workshop.domain.followup.teams import TEAMS, check_team, chosen_value
 from workshop.domain.followup.teams import TITLES as TEAM_TITLES
 from workshop.domain.vision import CriterionStats, stats
-from workshop.domain.workshops import actor_of, as_facilitator, as_participant
 from workshop.store import Store, Tx, action, query
 from workshop.store.schema import CoreValue, Participant, SurveyAnswer, Workshop, utcnow
 
@@ -123,7 +123,7 @@ def set_team(tx: Tx, code: str, token: str, team: str) -> str:
 @query
 def whoami(tx: Tx, code: str, token: str) -> Me:
     ws, me = as_participant(tx, code, token, roles=(ROLE,))
-    return Me(me.number, workshops.shown_name(ws, me), me.team)
+    return Me(me.number, shown_name(ws, me), me.team)
 
 
 @action

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from workshop.core import settings
 from workshop.core.errors import N_, InvalidInput, NotFound
 from workshop.core.text import clean
-from workshop.domain.workshops import FACILITATOR, as_facilitator
+from workshop.domain.access import FACILITATOR, as_facilitator
 from workshop.store import Tx, action, query
 from workshop.store.schema import CoreValue, TeamPractice, Workshop
 
