@@ -259,15 +259,25 @@ def check_export(out: Path, final_text: str) -> None:
     values = {v["name"]: v for v in read_csv(out, "values")}
     assert {n: v["description"] for n, v in values.items()} == {n: d for n, (d, _) in VALUES.items()}
     assert sorted(n for n, v in values.items() if v["chosen"] in ("True", "true", "1")) == sorted(KEEP)
-    votes = {(v["participant"], v["value_name"], v["dots"]) for v in read_csv(out, "votes")}
-    assert votes == {(who, value, "1") for who, chosen in VOTES.items() for value in chosen}
+    # Secret ballots (the default): each ballot is one voter's dots, with no name on it.
+    rows = read_csv(out, "votes")
+    assert {v["participant"] for v in rows} == {""}
+    ballots: dict[str, set] = {}
+    for v in rows:
+        ballots.setdefault(v["ballot"], set()).add((v["value_name"], v["dots"]))
+    assert sorted(map(sorted, ballots.values())) == sorted(
+        sorted((value, "1") for value in chosen) for chosen in VOTES.values())
     drafts = {d["draft_id"]: d for d in read_csv(out, "drafts")}
     assert {(d["participant"], d["text"]) for d in drafts.values()} == set(DRAFTS.items())
     author_of = {d["draft_id"]: d["participant"] for d in drafts.values()}
-    ratings = {(r["participant"], author_of[r["draft_id"]], r["criterion"], int(r["score"]))
-               for r in read_csv(out, "ratings")}
-    assert ratings == {(who, author, crit, score) for who, per in SCORES.items()
-                       for author, scores in per.items() for crit, score in zip(criteria.ORDER, scores)}
+    rows = read_csv(out, "ratings")
+    assert {r["participant"] for r in rows} == {""}
+    rated: dict[str, set] = {}
+    for r in rows:
+        rated.setdefault(r["ballot"], set()).add((author_of[r["draft_id"]], r["criterion"], int(r["score"])))
+    assert sorted(map(sorted, rated.values())) == sorted(
+        sorted((author, crit, score) for author, scores in per.items() for crit, score in zip(criteria.ORDER, scores))
+        for per in SCORES.values())
     assert [d["text"] for d in drafts.values() if d["final"] in ("True", "true", "1")] == [final_text]
     actions = {a["value_name"]: a["action_statement"] for a in read_csv(out, "actions")}
     assert actions == {v: s for v, (s, _) in ACTIONS.items()}
