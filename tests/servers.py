@@ -255,10 +255,17 @@ def _die_with_test_run() -> None:
         pass
 
 
+#: Kernels the shared test servers may hold at once.
+TEST_SERVER_KERNELS = 400
+
+
 def start_server(db_url: str, home: Path, participants: int = 3, port: int | None = None,
                  env: dict | None = None) -> Server:
+    # A test suite opens far more pages on one server than any room (hundreds over a session,
+    # each kernel kept a while after its page closed): the shared servers get a budget to
+    # match. The budget itself is tested on servers of its own (test_trust_server).
     return Server(db_url=db_url, port=port or free_port(), participants=participants, home=home,
-                  env=dict(env or {})).start()
+                  env=dict(env or {}), args=["--max-kernels", str(TEST_SERVER_KERNELS)]).start()
 
 
 # ---- PostgreSQL databases that live as long as a module or session -------------------------

@@ -393,6 +393,6 @@ def test_the_kernel_budget_follows_the_room_unless_given():
     c = config_for(["serve", "--participants", "30"])
     pools = c.VoilaKernelManager.kernel_pools_config
     pooled = sum(p["pool_size"] for name, p in pools.items() if name != "default")
-    assert c.WorkshopServer.max_kernels == pooled + len(voila_config.stages.STAGES) + 15
+    assert c.WorkshopServer.max_kernels == pooled + len(voila_config.stages.STAGES) + 30
     assert config_for(["serve", "--max-kernels", "7"]).WorkshopServer.max_kernels == 7
     assert config_for(["serve"]).WorkshopServer.unconnected_timeout < 60

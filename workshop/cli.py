@@ -131,7 +131,7 @@ def _add_serve_options(p):
                    help="expected number of participants: sizes the pool of preheated kernels")
     p.add_argument("--max-kernels", type=int, default=None,
                    help="at most this many kernels at once; beyond, a page says the room is full "
-                        "(default: the preheated pools, the facilitator's pages and half the room)")
+                        "(default: the preheated pools, the facilitator's pages and the room once more, for reloads)")
     p.add_argument("--behind-proxy", action="store_true",
                    help="trust the proxy's X-Real-IP header as the visitor's address (wrong guesses are then "
                         "also slowed per address); only behind a proxy that sets it, as the guide's nginx file does")

@@ -94,12 +94,14 @@ def served_notebooks(notebooks: Path) -> list[str]:
 
 def kernel_budget(participants: int, pools: dict, max_kernels: int | None = None) -> int:
     """``--max-kernels``, or: every pool full, plus the facilitator's pages again (each stage
-    page the facilitator opens holds a kernel while its pool refills) and half the room
-    (at least 10) for reloads and late joiners. Beyond it a page gets "the room is full"."""
+    page the facilitator opens holds a kernel while its pool refills) and the room once more
+    (at least 10) for reloads and late joiners: a closed page's kernel is kept until the idle
+    culler takes it, so each reload holds one more for a while. Beyond it a page gets
+    "the room is full"."""
     if max_kernels is not None and max_kernels > 0:
         return max_kernels
     pooled = sum(int(c.get("pool_size", 0)) for name, c in pools.items() if name != "default")
-    return pooled + len(stages.STAGES) + max(10, max(1, participants) // 2)
+    return pooled + len(stages.STAGES) + max(10, participants)
 
 
 def path_prefix(args) -> str:
