@@ -420,7 +420,7 @@ def status(tx: Tx, code: str) -> Status:
         code=ws.code, title=ws.title, company=ws.company, purpose=ws.purpose, question=ws.question,
         language=ws.language, phase=ws.phase, anonymous=ws.anonymous, cards_revealed=ws.cards_revealed,
         vote_target=ws.vote_target, vision=ws.vision, revision=ws.revision,
-        participants=count(Participant, Participant.role == "member"),
+        participants=by_role.get("member", 0),  # from the same query as every role's count
         cards=count(Card, Card.withdrawn.is_(False)),
         values=count(CoreValue, CoreValue.removed.is_(False)),
         drafts=count(VisionDraft, VisionDraft.withdrawn.is_(False)),
