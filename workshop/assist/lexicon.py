@@ -52,6 +52,13 @@ def values() -> tuple[LexiconValue, ...]:
 
 
 @lru_cache(maxsize=1)
+def customer_words() -> dict[str, tuple[str, ...]]:
+    """language -> the words that name the customer (customer, guest, traveller, patient, ...)."""
+    doc = json.loads(VALUES_FILE.read_text(encoding="utf-8"))
+    return {lang: tuple(words) for lang, words in doc["customer_words"].items()}
+
+
+@lru_cache(maxsize=1)
 def _metrics_doc() -> dict:
     return json.loads(METRICS_FILE.read_text(encoding="utf-8"))
 

@@ -72,7 +72,7 @@ a an in for on at by who their them make give say treat listen always never help
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    """``zh_Hant``, ``de`` or ``en``: a cheap guess good enough to pick a readability formula."""
+    """``zh_Hant``, ``de`` or ``en``: a cheap guess good enough to count words the right way."""
     if cjk_share(text) > 0.3:
         return "zh_Hant"
     raw = unicodedata.normalize("NFKC", text or "").casefold()

@@ -36,30 +36,57 @@ class Stage:
     #: After the call: the page this stage invites other people to, and its app ("module:Class").
     visitor_notebook: str | None = None
     visitor_app: str | None = None
+    #: Where the console's stage bar puts it: "before" the call, in "call", "after" it ("" for the console).
+    part: str = "after"
+    #: The timer this stage's shell offers first: minutes and what the time is for (translated when shown).
+    timer_minutes: int = 5
+    timer_label: str = ""
+    #: Phases of this stage whose timer differs from the stage's: (phase, minutes, label).
+    phase_timers: tuple[tuple[str, int, str], ...] = ()
+
+    def timer(self, phase: str | None = None) -> tuple[int, str]:
+        """The timer this stage offers first while the room is in ``phase``: (minutes, untranslated label)."""
+        for p, minutes, label in self.phase_timers:
+            if p == phase:
+                return minutes, label
+        return self.timer_minutes, self.timer_label
 
 
 _F = "workshop.widgets.facilitator"
 _P = "workshop.widgets.participant"
 
+#: The stage of the console (``notebooks/00-facilitator.ipynb``), the facilitator's page for the whole call.
+CONSOLE = "console"
+
 STAGES: tuple[Stage, ...] = (
-    Stage("control", "00-facilitator.ipynb", N_("Control room"), f"{_F}.control:ControlPanel",
-          demo_phase=phases.BRAINSTORM),
-    Stage("setup", "01-setup.ipynb", N_("Setup"), f"{_F}.setup:SetupPanel"),
+    # The console: one page for the whole call; it shows the live stage's panel and script.
+    Stage(CONSOLE, "00-facilitator.ipynb", N_("Console"), f"{_F}.console:ConsoleDeck",
+          demo_phase=phases.BRAINSTORM, part=""),
+    Stage("setup", "01-setup.ipynb", N_("Setup"), f"{_F}.setup:SetupPanel",
+          part="before", timer_minutes=5, timer_label=N_("Grounding")),
     # People have joined by the time the invite page is shown in a demo, so its list is not empty.
     Stage("invite", "02-invite.ipynb", N_("Invite"), f"{_F}.invite:InvitePanel",
-          runs=(phases.SETUP,), demo_phase=phases.BRAINSTORM),
+          runs=(phases.SETUP,), demo_phase=phases.BRAINSTORM,
+          part="call", timer_minutes=3, timer_label=N_("Joining")),
     Stage("brainstorm", "03-brainstorm.ipynb", N_("Brainstorm"), f"{_F}.brainstorm:BrainstormPanel",
-          runs=(phases.BRAINSTORM,), demo_phase=phases.BRAINSTORM),
+          runs=(phases.BRAINSTORM,), demo_phase=phases.BRAINSTORM,
+          part="call", timer_minutes=10, timer_label=N_("Writing")),
     Stage("values", "04-values.ipynb", N_("Values"), f"{_F}.values:ValuesPanel",
-          runs=(phases.GROUPING,), demo_phase=phases.GROUPING),
+          runs=(phases.GROUPING,), demo_phase=phases.GROUPING,
+          part="call", timer_minutes=10, timer_label=N_("Grouping")),
     Stage("voting", "05-voting.ipynb", N_("Voting"), f"{_F}.voting:VotingPanel",
-          runs=(phases.VOTING,), demo_phase=phases.VOTING),
+          runs=(phases.VOTING,), demo_phase=phases.VOTING,
+          part="call", timer_minutes=3, timer_label=N_("Voting")),
     Stage("vision", "06-vision.ipynb", N_("Vision"), f"{_F}.vision:VisionPanel",
-          runs=(phases.DRAFTING, phases.RATING), demo_phase=phases.RATING),
+          runs=(phases.DRAFTING, phases.RATING), demo_phase=phases.RATING,
+          part="call", timer_minutes=5, timer_label=N_("Drafting"),
+          phase_timers=((phases.RATING, 5, N_("Rating")),)),
     Stage("actions", "07-actions.ipynb", N_("Actions"), f"{_F}.actions:ActionsPanel",
-          runs=(phases.ACTIONS,), demo_phase=phases.ACTIONS),
+          runs=(phases.ACTIONS,), demo_phase=phases.ACTIONS,
+          part="call", timer_minutes=10, timer_label=N_("Action statements")),
     Stage("publish", "08-publish.ipynb", N_("Publish"), f"{_F}.publish:PublishPanel",
-          runs=(phases.PUBLISHED,), demo_phase=phases.PUBLISHED),
+          runs=(phases.PUBLISHED,), demo_phase=phases.PUBLISHED,
+          timer_minutes=3, timer_label=N_("Closing")),
     Stage("gutcheck", "09-gut-check.ipynb", N_("Gut check"), f"{_F}.gutcheck:GutCheckPanel",
           demo_phase=phases.PUBLISHED,
           visitor_notebook="stakeholder.ipynb", visitor_app=f"{_P}.gutcheck:StakeholderApp"),
@@ -74,6 +101,9 @@ BY_NAME = {s.name: s for s in STAGES}
 
 #: The page every participant opens; it follows the room's phase by itself.
 PARTICIPANT_NOTEBOOK = "participant.ipynb"
+
+#: The room screen the facilitator shares on the call (opened with its own link, ``?s=``).
+ROOM_NOTEBOOK = "room.ipynb"
 
 @dataclass(frozen=True)
 class ParticipantView:

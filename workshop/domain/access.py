@@ -38,6 +38,7 @@ def as_facilitator(tx: Tx, code: str, key: str) -> Workshop:
     ws = tx.workshop(code)
     if not key or not credentials.matches(key, ws.key_hash):
         raise NotAuthorized(N_("This facilitator key does not open workshop {code}."), code=ws.code)
+    tx.right_checked()
     return ws
 
 
@@ -52,7 +53,24 @@ def as_participant(tx: Tx, code: str, token: str, roles=("member",)) -> tuple[Wo
         raise NotAuthorized(N_("Please join the workshop again: your link is not recognised."))
     if p.role not in roles:
         raise NotAuthorized(N_("This link is not for this part of the workshop."))
+    tx.right_checked()
     return ws, p
+
+
+#: The largest id a row can have (a 64-bit integer, on SQLite and PostgreSQL alike).
+MAX_ROW_ID = 2 ** 63 - 1
+
+
+def own_row(tx: Tx, ws: Workshop, model, row_id):
+    """The row ``row_id`` of ``model`` if it belongs to the workshop ``ws``, else None.
+
+    An id may come straight from a widget message (the wall's intents carry the ids the browser
+    names): anything but a whole number a row could have, and any row of another workshop, is
+    nobody's here. Checked before the database is asked, which would fail on an id past 64 bits."""
+    if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ROW_ID:
+        return None
+    row = tx.session.get(model, row_id)
+    return row if row is not None and row.workshop_id == ws.id else None
 
 
 def require_phase(ws: Workshop, *allowed: str) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
 from workshop.core.text import clean
-from workshop.domain.access import FACILITATOR, as_facilitator, require_phase
+from workshop.domain.access import FACILITATOR, as_facilitator, own_row, require_phase
 from workshop.store import Tx, action, query
 from workshop.store.schema import Card, CoreValue, Event, ValueMetric, Workshop
 
@@ -51,20 +51,22 @@ class Board:
 
 
 def _active_value(tx: Tx, ws: Workshop, value_id: int) -> CoreValue:
-    value = tx.session.get(CoreValue, value_id)
-    if value is None or value.workshop_id != ws.id or value.removed:
+    value = own_row(tx, ws, CoreValue, value_id)
+    if value is None or value.removed:
         raise NotFound(N_("That value no longer exists."))
     return value
 
 
 def _card(tx: Tx, ws: Workshop, card_id: int) -> Card:
-    card = tx.session.get(Card, card_id)
-    if card is None or card.workshop_id != ws.id or card.withdrawn:
+    card = own_row(tx, ws, Card, card_id)
+    if card is None or card.withdrawn:
         raise NotFound(N_("That card no longer exists."))
     return card
 
 
 def _check_unique(tx: Tx, ws: Workshop, name: str, except_id: int | None = None) -> None:
+    if not name:
+        return  # unnamed groups ("Group 3" on the wall) are told apart by their number
     q = select(CoreValue.id).where(
         CoreValue.workshop_id == ws.id, CoreValue.removed.is_(False), func.lower(CoreValue.name) == name.lower()
     )
@@ -74,8 +76,8 @@ def _check_unique(tx: Tx, ws: Workshop, name: str, except_id: int | None = None)
         raise InvalidInput(N_("There is already a value called “{name}”; merge the two instead."), name=name)
 
 
-def _create(tx: Tx, ws: Workshop, name: str, description: str = "") -> CoreValue:
-    name = clean(name, what=N_("value name"), limit=settings.MAX_VALUE_NAME)
+def _create(tx: Tx, ws: Workshop, name: str, description: str = "", unnamed_ok: bool = False) -> CoreValue:
+    name = clean(name, what=N_("value name"), limit=settings.MAX_VALUE_NAME, required=not unnamed_ok)
     description = clean(description, what=N_("description"), limit=settings.MAX_DESCRIPTION,
                         multiline=True, required=False)
     _check_unique(tx, ws, name)
@@ -102,6 +104,22 @@ def _assign(tx: Tx, ws: Workshop, card_id: int, value_id: int | None) -> dict:
     return step
 
 
+def _retire_if_empty(tx: Tx, ws: Workshop, value_id: int | None) -> dict | None:
+    """An unnamed group whose last card was dragged away goes, as on a wall; a named one stays."""
+    if value_id is None:
+        return None
+    value = tx.session.get(CoreValue, value_id)
+    if value is None or value.removed or value.name:
+        return None
+    tx.session.flush()
+    left = tx.session.execute(select(func.count()).select_from(Card).where(
+        Card.value_id == value.id, Card.withdrawn.is_(False))).scalar()
+    if left:
+        return None
+    value.removed = True
+    return {"kind": "value_removed", "value": value.id, "name": value.name, "cards": []}
+
+
 @action
 def create_value(tx: Tx, code: str, key: str, name: str, description: str = "",
                  card_ids: list[int] | tuple[int, ...] = (), request_id: str | None = None) -> int:
@@ -120,6 +138,30 @@ def create_value(tx: Tx, code: str, key: str, name: str, description: str = "",
         ])
     else:
         tx.log(ws, FACILITATOR, "value_created", value=value.id, name=value.name)
+    return value.id
+
+
+@action
+def start_group(tx: Tx, code: str, key: str, card_ids: list[int] | tuple[int, ...], name: str = "",
+                request_id: str | None = None) -> int:
+    """The wall's card-on-card drop: a new group made of these cards; returns its id.
+
+    The group may stay unnamed (the wall shows it as "Group N", N being its position) until
+    the facilitator names it. Groups the cards leave empty and unnamed go. One undoable step."""
+    ws = as_facilitator(tx, code, key)
+    require_phase(ws, *STRUCTURE_PHASES)
+    ids = list(dict.fromkeys(card_ids))
+    if not ids:
+        raise InvalidInput(N_("A group needs at least one card."))
+    value = _create(tx, ws, name, unnamed_ok=True)
+    steps: list[dict] = [{"kind": "value_created", "value": value.id, "name": value.name}]
+    moves = [_assign(tx, ws, cid, value.id) for cid in ids]
+    steps += [{"kind": "card_assigned", **m} for m in moves]
+    for source in dict.fromkeys(m["from"] for m in moves):
+        gone = _retire_if_empty(tx, ws, source)
+        if gone:
+            steps.append(gone)
+    tx.log(ws, FACILITATOR, "grouping_batch", steps=steps)
     return value.id
 
 
@@ -151,7 +193,13 @@ def assign_card(tx: Tx, code: str, key: str, card_id: int, value_id: int | None)
     ws = as_facilitator(tx, code, key)
     require_phase(ws, *STRUCTURE_PHASES)
     step = _assign(tx, ws, card_id, value_id)
-    tx.log(ws, FACILITATOR, "card_assigned", **step)
+    if step["from"] == step["to"]:
+        return  # already there (another facilitator moved it a moment ago): nothing to log or undo
+    gone = _retire_if_empty(tx, ws, step["from"])
+    if gone:
+        tx.log(ws, FACILITATOR, "grouping_batch", steps=[{"kind": "card_assigned", **step}, gone])
+    else:
+        tx.log(ws, FACILITATOR, "card_assigned", **step)
 
 
 @action
@@ -168,8 +216,12 @@ def merge_values(tx: Tx, code: str, key: str, source_id: int, target_id: int) ->
     for cid in moved:
         tx.session.get(Card, cid).value_id = target.id
     source.removed, source.merged_into_id = True, target.id
+    # An unnamed group that takes in a named one takes its name too (undo gives it back).
+    named = not target.name and bool(source.name)
+    if named:
+        target.name = source.name
     tx.log(ws, FACILITATOR, "value_merged", source=source.id, target=target.id, cards=moved,
-           source_name=source.name, target_name=target.name)
+           source_name=source.name, target_name=target.name, target_was_unnamed=named)
 
 
 @action
@@ -223,6 +275,8 @@ def _invert(tx: Tx, ws: Workshop, kind: str, p: dict) -> None:
     elif kind == "value_merged":
         source = tx.session.get(CoreValue, p["source"])
         source.removed, source.merged_into_id = False, None
+        if p.get("target_was_unnamed"):
+            tx.session.get(CoreValue, p["target"]).name = ""
         for cid in p["cards"]:
             tx.session.get(Card, cid).value_id = source.id
     elif kind == "value_removed":

@@ -1,4 +1,13 @@
-"""Vision drafts, their ratings on the three criteria, and the final vision."""
+"""Vision drafts, their ratings on the three criteria, and the final vision.
+
+Who sees the averages: the facilitator (``summary``, with the key) at any time; everyone
+else (``public_summary``: the room screen) only once rating is closed, so nobody's score is
+swayed by the room's. Rating is closed when the facilitator says so (``close_rating``,
+undone by ``reopen_rating``), when a draft is chosen as the vision during rating (the
+decision is made), and whenever the workshop is past the rating stage (nobody can rate
+then). ``workshops.rating_closed`` is that rule; ``status().rating_closed`` reports it, and
+``choosing_closes_rating`` tells a console beforehand whether a choice will close it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from workshop.core import criteria, phases, settings
-from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
+from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound, WrongPhase
 from workshop.core.text import clean, whole_number
-from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase
+from workshop.domain import workshops
+from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, own_row, require_phase
 from workshop.store import Tx, action, query
 from workshop.store.schema import Rating, VisionDraft, Workshop, utcnow
 
@@ -61,8 +71,8 @@ def stats(scores: list[int]) -> CriterionStats:
 
 
 def _draft(tx: Tx, ws: Workshop, draft_id: int) -> VisionDraft:
-    draft = tx.session.get(VisionDraft, draft_id)
-    if draft is None or draft.workshop_id != ws.id or draft.withdrawn:
+    draft = own_row(tx, ws, VisionDraft, draft_id)
+    if draft is None or draft.withdrawn:
         raise NotFound(N_("That draft no longer exists."))
     return draft
 
@@ -146,11 +156,44 @@ def drafts(tx: Tx, code: str, token: str | None = None) -> list[DraftView]:
                       final=d.id == ws.final_draft_id) for d in rows]
 
 
+def _set_rating_closed(tx: Tx, ws: Workshop, closed: bool, actor: str = FACILITATOR, **why) -> bool:
+    """Record the facilitator's decision; returns whether anything changed."""
+    if bool((ws.settings or {}).get(workshops.RATING_CLOSED)) == closed:
+        return False
+    # A new dict: the JSON column sees an assignment, not an edit in place.
+    ws.settings = {**(ws.settings or {}), workshops.RATING_CLOSED: closed}
+    tx.log(ws, actor, "rating_closed" if closed else "rating_reopened", **why)
+    return True
+
+
+@action
+def close_rating(tx: Tx, code: str, key: str) -> bool:
+    """Scores are final: nobody can rate any more, and the averages may reach the room screen.
+
+    Closing what is already closed changes nothing. Returns True (rating is closed)."""
+    ws = as_facilitator(tx, code, key)
+    require_phase(ws, phases.RATING)
+    _set_rating_closed(tx, ws, True)
+    return True
+
+
+@action
+def reopen_rating(tx: Tx, code: str, key: str) -> bool:
+    """Let the room rate again (closed by mistake, or a draft was added); the room screen hides
+    the averages again until rating closes. Returns False (rating is open)."""
+    ws = as_facilitator(tx, code, key)
+    require_phase(ws, phases.RATING)
+    _set_rating_closed(tx, ws, False)
+    return False
+
+
 @action
 def rate(tx: Tx, code: str, token: str, draft_id: int, criterion: str, score: int) -> None:
-    """Score one draft on one criterion, 1 to 5; rating again replaces the score."""
+    """Score one draft on one criterion, 1 to 5; rating again replaces the score until rating closes."""
     ws, me = as_participant(tx, code, token)
     require_phase(ws, phases.RATING)
+    if workshops.rating_closed(ws):
+        raise WrongPhase(N_("Rating is closed: the scores are final."))
     if criterion not in criteria.ORDER:
         raise InvalidInput(N_("Unknown criterion."))
     score = whole_number(score, what=N_("score"), low=criteria.LOWEST, high=criteria.HIGHEST)
@@ -174,10 +217,7 @@ def my_ratings(tx: Tx, code: str, token: str) -> dict[tuple[int, str], int]:
     return {(d, c): s for d, c, s in rows}
 
 
-@query
-def summary(tx: Tx, code: str) -> list[DraftSummary]:
-    """Mean, median, spread and count per draft and criterion (no individual scores)."""
-    ws = tx.workshop(code)
+def _summaries(tx: Tx, ws: Workshop) -> list[DraftSummary]:
     drafts_ = list(tx.session.execute(select(VisionDraft).where(
         VisionDraft.workshop_id == ws.id, VisionDraft.withdrawn.is_(False)).order_by(VisionDraft.id)).scalars())
     scores: dict[tuple[int, str], list[int]] = {}
@@ -194,14 +234,43 @@ def summary(tx: Tx, code: str) -> list[DraftSummary]:
             for d in drafts_]
 
 
+@query
+def summary(tx: Tx, code: str, key: str) -> list[DraftSummary]:
+    """Mean, median, spread and count per draft and criterion (no individual scores), for the
+    facilitator at any time: live averages while the room is still rating stay on the console."""
+    return _summaries(tx, as_facilitator(tx, code, key))
+
+
+@query
+def public_summary(tx: Tx, code: str) -> list[DraftSummary] | None:
+    """The same as ``summary`` for anyone (the room screen), but only once rating is closed:
+    None while it is open (or has not started), so no average can sway a score still being given."""
+    ws = tx.workshop(code)
+    if not workshops.rating_closed(ws):
+        return None
+    return _summaries(tx, ws)
+
+
+def choosing_closes_rating(phase: str, rating_closed: bool, final_draft_id: int | None, draft_id: int) -> bool:
+    """Whether choosing ``draft_id`` now closes rating: during open rating, a draft other than the
+    one already chosen (the room has decided). Polishing the chosen draft's wording leaves rating as it is."""
+    return phase == phases.RATING and not rating_closed and draft_id != final_draft_id
+
+
 @action
 def choose_vision(tx: Tx, code: str, key: str, draft_id: int, text: str | None = None) -> str:
-    """Make a draft the final vision, optionally with the wording polished by the room."""
+    """Make a draft the final vision, optionally with the wording polished by the room.
+
+    Choosing a draft during rating closes rating (see the module's docstring)."""
     ws = as_facilitator(tx, code, key)
     require_phase(ws, phases.DRAFTING, phases.RATING, phases.ACTIONS)
     draft = _draft(tx, ws, draft_id)
     final = clean(text if text is not None else draft.text, what=N_("vision"), limit=settings.MAX_DRAFT,
                   multiline=True)
+    # The room has decided: further scores would only move averages the room screen now shows.
+    closes = choosing_closes_rating(ws.phase, workshops.rating_closed(ws), ws.final_draft_id, draft.id)
     ws.vision, ws.final_draft_id = final, draft.id
     tx.log(ws, FACILITATOR, "vision_chosen", draft=draft.id, text=final)
+    if closes:
+        _set_rating_closed(tx, ws, True, because="vision_chosen")
     return final

@@ -3,12 +3,18 @@
 Each round has a budget of dots per person and an optional cap per value.
 Closing a round ranks its candidates and keeps the top ``keep``; when a tie
 straddles the cut, the tied values go to a run-off for the remaining places.
+
+Steps are deliberate: closing a round only closes it and says what comes next
+(:class:`NextStep`: a run-off, another round, or done). Nothing opens by
+itself; the room talks about the result first, and the next round or run-off
+opens when the facilitator opens it (:func:`open_round`, which opens exactly
+the step the last closed round calls for).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, func, select
 
@@ -57,6 +63,39 @@ class CandidateResult:
     outcome: str  # kept / dropped / runoff
 
 
+#: What the last closed round calls for (``NextStep.kind``).
+ROUND, RUNOFF, DONE = "round", "runoff", "done"
+
+
+@dataclass(frozen=True)
+class StepValue:
+    value_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What comes after the last closed round; nothing of it is open yet.
+
+    ``kind`` is ROUND (a round among the surviving values), RUNOFF (among the
+    values tied at the cut, for ``keep`` places) or DONE (``values`` are the
+    chosen ones). ``number`` is the number the round to open will have."""
+
+    kind: str
+    number: int | None
+    values: list[StepValue]
+    keep: int
+    budget: int
+
+    @property
+    def is_runoff(self) -> bool:
+        return self.kind == RUNOFF
+
+    @property
+    def done(self) -> bool:
+        return self.kind == DONE
+
+
 @dataclass(frozen=True)
 class RoundResult:
     number: int
@@ -69,6 +108,8 @@ class RoundResult:
     candidates: list[CandidateResult]
     opened_at: dt.datetime
     closed_at: dt.datetime | None
+    #: Filled by close_round only: what this close calls for.
+    next_step: NextStep | None = None
 
 
 @dataclass(frozen=True)
@@ -144,21 +185,67 @@ def _set_chosen(tx: Tx, ws: Workshop, chosen_ids: set[int]) -> None:
         v.chosen = v.id in chosen_ids and not v.removed
 
 
+def _step(kind: str, number: int | None, values: list[CoreValue], keep: int) -> NextStep:
+    budget = 0 if kind == DONE else default_budget(len(values))
+    return NextStep(kind, number, [StepValue(v.id, v.name) for v in values], keep, budget)
+
+
+def _next_step(tx: Tx, ws: Workshop) -> NextStep | None:
+    """The step the rounds so far call for; None while a round is open or with nothing to vote on."""
+    if _open_round(tx, ws) is not None:
+        return None
+    chosen = list(tx.session.execute(select(CoreValue).where(
+        CoreValue.workshop_id == ws.id, CoreValue.removed.is_(False), CoreValue.chosen.is_(True))
+        .order_by(CoreValue.position, CoreValue.id)).scalars())
+    if chosen:
+        return _step(DONE, None, chosen, len(chosen))
+    last = tx.session.execute(select(VoteRound).where(VoteRound.workshop_id == ws.id)
+                              .order_by(VoteRound.number.desc()).limit(1)).scalar_one_or_none()
+    number = (last.number if last else 0) + 1
+    if last is not None:
+        outcomes = dict(tx.session.execute(select(RoundCandidate.value_id, RoundCandidate.outcome).where(
+            RoundCandidate.round_id == last.id)).all())
+        tied = [v for v in _candidates(tx, last) if outcomes.get(v.id) == "runoff"]
+        if tied:
+            secured = sum(1 for o in outcomes.values() if o == "kept")
+            return _step(RUNOFF, number, tied, max(1, last.keep - secured))
+    survivors = _survivors(tx, ws)
+    if not survivors:
+        return None
+    if last is None or len(survivors) > ws.vote_target:
+        return _step(ROUND, number, survivors, max(1, min(ws.vote_target, len(survivors))))
+    return _step(DONE, None, survivors, len(survivors))
+
+
 # ---- facilitator actions ------------------------------------------------------------
 
 @action
 def open_round(tx: Tx, code: str, key: str, budget: int | None = None, cap: int | None = None,
-               keep: int | None = None) -> int:
-    """Open the next round among the surviving values; returns its number."""
+               keep: int | None = None, expect: str | None = None) -> int:
+    """Open the step the last closed round calls for (see :func:`next_step`); returns its number.
+
+    That is the first round, the run-off among the values tied at the cut (its
+    ``keep`` is fixed by the round before), or the next round among the
+    survivors. ``expect`` (ROUND or RUNOFF), when given, is the step the
+    facilitator was shown: if it is no longer the step due, nothing opens."""
     ws = as_facilitator(tx, code, key)
     require_phase(ws, phases.VOTING)
     if _open_round(tx, ws) is not None:
         raise WrongPhase(N_("A vote round is already open; close it first."))
-    survivors = _survivors(tx, ws)
-    if not survivors:
+    step = _next_step(tx, ws)
+    if step is None:
         raise WrongPhase(N_("There are no values to vote on."))
+    if step.done:
+        raise WrongPhase(N_("The vote is over: the values are chosen. Undo the last close to vote again."))
+    if expect is not None and expect != step.kind:
+        raise WrongPhase(N_("The next step of the vote has changed meanwhile; look at the results again."))
+    if step.is_runoff and keep is not None and keep != step.keep:
+        raise InvalidInput(N_("The round before decided how many places this run-off fills: {keep}."), keep=step.keep)
+    ids = [v.value_id for v in step.values]
+    by_id = {v.id: v for v in tx.session.execute(select(CoreValue).where(CoreValue.id.in_(ids))).scalars()}
     _set_chosen(tx, ws, set())
-    return _start_round(tx, ws, survivors, budget=budget, cap=cap, keep=keep).number
+    return _start_round(tx, ws, [by_id[i] for i in ids], budget=budget, cap=cap,
+                        keep=step.keep if step.is_runoff else keep, is_runoff=step.is_runoff).number
 
 
 @action
@@ -170,6 +257,8 @@ def configure_round(tx: Tx, code: str, key: str, budget: int, cap: int | None = 
     if tx.session.execute(select(func.count()).select_from(Vote).where(
             Vote.round_id == rnd.id, Vote.dots > 0)).scalar():
         raise WrongPhase(N_("People have already voted in this round; its rules can no longer change."))
+    if rnd.is_runoff and keep is not None and keep != rnd.keep:
+        raise InvalidInput(N_("The round before decided how many places this run-off fills: {keep}."), keep=rnd.keep)
     n = len(_candidates(tx, rnd))
     rnd.budget, rnd.cap, rnd.keep = _check_settings(budget, cap, rnd.keep if keep is None else keep, n)
     tx.log(ws, FACILITATOR, "round_configured", round=rnd.number, budget=rnd.budget, cap=rnd.cap, keep=rnd.keep)
@@ -177,7 +266,8 @@ def configure_round(tx: Tx, code: str, key: str, budget: int, cap: int | None = 
 
 @action
 def close_round(tx: Tx, code: str, key: str) -> RoundResult:
-    """Count the dots, keep the top values, and open a run-off or the next round if needed."""
+    """Count the dots and keep the top values. Nothing else opens: the result says what comes next
+    (a run-off, another round, or done), and the facilitator opens it with :func:`open_round`."""
     ws = as_facilitator(tx, code, key)
     rnd = _require_open_round(tx, ws)
     candidates = _candidates(tx, rnd)
@@ -207,25 +297,19 @@ def close_round(tx: Tx, code: str, key: str) -> RoundResult:
         rc.outcome = outcome[rc.value_id]
     rnd.status, rnd.closed_at = "closed", utcnow()
     tx.session.flush()
+    step = _next_step(tx, ws)
     tx.log(ws, FACILITATOR, "round_closed", round=rnd.number, dots={str(k): d for k, d in dots.items()},
-           outcome={str(k): o for k, o in outcome.items()})
-
-    runoff = [v for v in ranked if outcome[v.id] == "runoff"]
-    survivors = _survivors(tx, ws)
-    if runoff:
-        secured = sum(1 for v in ranked if outcome[v.id] == "kept")
-        _start_round(tx, ws, runoff, keep=rnd.keep - secured, is_runoff=True)
-    elif len(survivors) > ws.vote_target:
-        _start_round(tx, ws, survivors)
-    else:
-        _set_chosen(tx, ws, {v.id for v in survivors})
-        tx.log(ws, FACILITATOR, "values_chosen", values=[v.id for v in survivors])
-    return _round_result(tx, ws, rnd)
+           outcome={str(k): o for k, o in outcome.items()}, next=step.kind if step else None)
+    if step is not None and step.done:
+        _set_chosen(tx, ws, {v.value_id for v in step.values})
+        tx.log(ws, FACILITATOR, "values_chosen", values=[v.value_id for v in step.values])
+    return replace(_round_result(tx, ws, rnd), next_step=step)
 
 
 @action
 def reopen_last_round(tx: Tx, code: str, key: str) -> int:
-    """Undo a round closed by mistake: drop the untouched round it opened, reopen it."""
+    """Undo a round closed by mistake and reopen it with its votes (an untouched round opened
+    after it is dropped)."""
     ws = as_facilitator(tx, code, key)
     require_phase(ws, phases.VOTING)
     rounds = list(tx.session.execute(
@@ -346,6 +430,33 @@ def rounds(tx: Tx, code: str) -> list[RoundResult]:
         select(VoteRound).where(VoteRound.workshop_id == ws.id).order_by(VoteRound.number)).scalars()]
 
 
+@dataclass(frozen=True)
+class VotingSeen:
+    """What a participant's voting screen shows, read in one transaction."""
+
+    #: Their own ballot in the open round; None between rounds.
+    ballot: Ballot | None
+    #: The last closed round, whose result the whole room may see; None before the first close.
+    last_closed: RoundResult | None
+    #: What the rounds so far call for; None while a round is open.
+    step: NextStep | None
+
+
+@query
+def seen_by(tx: Tx, code: str, token: str) -> VotingSeen:
+    """One read per repaint of a participant's voting screen instead of three (ballot, every
+    round's result, the next step): every vote in the room repaints every phone."""
+    ws, me = as_participant(tx, code, token)
+    rnd = _open_round(tx, ws)
+    last = tx.session.execute(select(VoteRound).where(VoteRound.workshop_id == ws.id, VoteRound.status == "closed")
+                              .order_by(VoteRound.number.desc()).limit(1)).scalar_one_or_none()
+    return VotingSeen(
+        ballot=None if rnd is None else _ballot(tx, ws, me, rnd),
+        last_closed=None if last is None else _round_result(tx, ws, last),
+        step=None if rnd is not None else _next_step(tx, ws),
+    )
+
+
 @query
 def progress(tx: Tx, code: str, key: str) -> list[VoterProgress]:
     """Who has used how many dots in the open round, never on what."""
@@ -358,6 +469,14 @@ def progress(tx: Tx, code: str, key: str) -> list[VoterProgress]:
     people = tx.session.execute(select(Participant).where(
         Participant.workshop_id == ws.id, Participant.role == "member").order_by(Participant.number)).scalars()
     return [VoterProgress(p.id, shown_name(ws, p), int(used.get(p.id) or 0), rnd.budget) for p in people]
+
+
+@query
+def next_step(tx: Tx, code: str) -> NextStep | None:
+    """What the last closed round calls for, not yet open; None while a round is open.
+
+    Public like :func:`rounds`: the whole room may see a closed round's result."""
+    return _next_step(tx, tx.workshop(code))
 
 
 @query

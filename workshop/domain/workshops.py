@@ -87,6 +87,10 @@ class Status:
     by_role: tuple[tuple[str, int], ...] = ()
     #: False while the facilitator has closed joining.
     joining_open: bool = True
+    #: True once the facilitator has closed rating: only then may averages reach the room.
+    rating_closed: bool = False
+    #: What the facilitator spotlights on the room screen: ("card" | "value" | "draft", id), or None.
+    spotlight: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
             raise NotAuthorized(LINK_NOT_VALID)
         if p.role != role:  # a stakeholder's (survey's, benchmark's) token is not a member's
             raise NotAuthorized(N_("This link is not for this part of the workshop."))
+        tx.right_checked()
         p.last_seen_at = utcnow()
         return Joined(ws.code, token, p.id, p.number, shown_name(ws, p), rejoined=True)
     if role not in ROLES:
@@ -175,6 +180,9 @@ def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
     if not joining_open(ws):
         raise WrongPhase(N_("The facilitator has closed joining for this workshop. "
                             "Ask them to reopen it if you should be in."))
+    # The join code (and a follow-up role's secret) is the right to join; a repeated request id
+    # is answered from here on, before the name it joined with is found taken.
+    tx.right_checked()
     team = clean(team, what=N_("team"), limit=40, required=False)
     display_name = None
     if not ws.anonymous:
@@ -255,6 +263,27 @@ def reissue_link(tx: Tx, code: str, key: str, participant_id: int) -> str:
     return token
 
 
+@action
+def rekey(tx: Tx, code: str) -> str:
+    """A new facilitator key for a workshop whose key was lost; returns it (shown once).
+
+    The old key stops opening at once: every facilitator action checks the key's hash in its
+    own transaction (``access.as_facilitator``). The participants' personal links, the join
+    code and every audience link (follow-ups, room screen: see ``audiences``) stay as they were.
+    The log records that it happened, never the key.
+
+    It takes no key, so it must never be reachable by a visitor: only `workshop rekey` calls it,
+    in a shell on the server, whose user can already rewrite the database (and so every key);
+    no widget or page imports it (tests/test_cli.py checks)."""
+    from workshop.domain.audiences import SERVER
+
+    ws = tx.workshop(code)
+    key = credentials.new_secret()
+    ws.key_hash = credentials.digest(key)
+    tx.log(ws, SERVER, "facilitator_key_replaced")
+    return key
+
+
 # ---- stages ------------------------------------------------------------------------
 
 def _check_can_enter(tx: Tx, ws: Workshop, target: str) -> None:
@@ -264,6 +293,10 @@ def _check_can_enter(tx: Tx, ws: Workshop, target: str) -> None:
 
     if target == phases.VOTING and not count(CoreValue, CoreValue.workshop_id == ws.id, CoreValue.removed.is_(False)):
         raise WrongPhase(N_("Create at least one core value before the vote."))
+    if target == phases.VOTING and count(CoreValue, CoreValue.workshop_id == ws.id, CoreValue.removed.is_(False),
+                                         CoreValue.name == ""):
+        # A ballot line must say what it is a vote for; the wall's unnamed groups are work in progress.
+        raise WrongPhase(N_("Name every group on the wall before the vote."))
     if target == phases.DRAFTING and not count(CoreValue, CoreValue.workshop_id == ws.id, CoreValue.chosen.is_(True)):
         raise WrongPhase(N_("Finish the vote first: no values have been chosen yet."))
     if target == phases.RATING and not count(VisionDraft, VisionDraft.workshop_id == ws.id, VisionDraft.withdrawn.is_(False)):
@@ -427,7 +460,28 @@ def status(tx: Tx, code: str) -> Status:
         timer_ends_at=ws.timer_ends_at, timer_label=ws.timer_label, created_at=ws.created_at,
         everyone=sum(by_role.values()), by_role=tuple((r, by_role.get(r, 0)) for r in ROLES),
         joining_open=joining_open(ws),
+        rating_closed=rating_closed(ws),
+        spotlight=_spotlight(ws),
     )
+
+
+#: Keys of ``Workshop.settings`` read by ``status``.
+RATING_CLOSED = "rating_closed"
+SPOTLIGHT = "spotlight"
+
+
+def rating_closed(ws: Workshop) -> bool:
+    """Scores are final: the facilitator closed rating, or the workshop has moved past it
+    (nobody can rate after the rating stage). Before rating starts there is nothing to close."""
+    at = phases.index(ws.phase)
+    if at > phases.index(phases.RATING):
+        return True
+    return at == phases.index(phases.RATING) and bool((ws.settings or {}).get(RATING_CLOSED))
+
+
+def _spotlight(ws: Workshop) -> tuple[str, int] | None:
+    value = (ws.settings or {}).get(SPOTLIGHT)
+    return (str(value[0]), int(value[1])) if value else None
 
 
 @query

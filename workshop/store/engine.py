@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from workshop.core import settings
 from workshop.core.errors import N_, NotFound, StoreUnavailable
-from workshop.store import migrations, replay
+from workshop.store import changes, migrations, replay
 from workshop.store.schema import Event, Workshop, utcnow
 
 T = TypeVar("T")
@@ -95,6 +95,11 @@ class Store:
                 select(Workshop.revision).where(Workshop.code == normalize_code(code))
             ).scalar()
 
+    def change_stamp(self):
+        """Microseconds, no SQL: a value that moves whenever :meth:`revision` may have moved;
+        ``None`` when that cannot be told cheaply (see :mod:`workshop.store.changes`)."""
+        return changes.stamp(self.url)
+
     def dispose(self) -> None:
         self.engine.dispose()
         _stores.pop(self.url, None)
@@ -155,6 +160,22 @@ class Tx:
     def log(self, ws: Workshop, actor: str, kind: str, **payload) -> None:
         self.session.add(Event(workshop_id=ws.id, at=utcnow(), actor=actor, kind=kind, payload=payload))
 
+    #: True while a repeated request id's action runs again for its right check only (see :func:`action`).
+    repeating = False
+
+    def right_checked(self) -> None:
+        """Said by the domain once it has checked the caller's right (the facilitator key, a
+        participant token, an audience's secret, joining being open). A repeated request id gets
+        its recorded result only from here on: whoever learns a request id, without the right,
+        is refused as the first request would have been."""
+        if self.repeating:
+            raise _RightChecked
+
+
+class _RightChecked(BaseException):
+    """Ends an action that runs again for its right check. A BaseException: an action's own
+    ``except Exception`` must not take it for one of its errors."""
+
 
 def normalize_code(code: str) -> str:
     """Join codes are read aloud: accept any case, spaces and dashes."""
@@ -196,8 +217,9 @@ def action(fn: Callable[..., T]) -> Callable[..., T]:
     Every action also takes ``request_id=`` (passed on to ``fn`` when it names that
     parameter): the first call with a request id records its result in the same
     transaction; a repeat (a retry after a lost commit, here or by the caller)
-    returns the recorded result and changes nothing. Callers make one id per user
-    gesture and reuse it while they retry that gesture."""
+    returns the recorded result and changes nothing, once the repeat has passed the
+    same right check as the first request (see :func:`_check_right_again`). Callers
+    make one id per user gesture and reuse it while they retry that gesture."""
     takes_request_id = "request_id" in inspect.signature(fn).parameters
     name = f"{fn.__module__}.{fn.__qualname__}"
 
@@ -216,6 +238,7 @@ def action(fn: Callable[..., T]) -> Callable[..., T]:
                 tx.workshop(scope)  # the workshop's lock first, so two repeats cannot both miss the record
                 done = replay.recorded(tx.session, scope, name, request_id)
                 if done is not replay.MISSING:
+                    _check_right_again(tx, fn, args, kwargs)
                     return done
                 result = fn(tx, *args, **kwargs)
                 replay.record(tx.session, scope, name, request_id, result)
@@ -223,6 +246,24 @@ def action(fn: Callable[..., T]) -> Callable[..., T]:
         return _retrying(run)
     wrapper.is_action = True
     return wrapper
+
+
+def _check_right_again(tx: Tx, fn: Callable[..., T], args, kwargs) -> None:
+    """Run ``fn`` again up to its right check (``Tx.right_checked``), keeping nothing it did.
+
+    The right is the domain's to check, and a recorded result is no more than what the first
+    request was answered: a repeat must pass the same check. A refusal (NotAuthorized, NotFound)
+    propagates; an action that checks no right runs to its end, and that is undone too."""
+    tx.repeating = True
+    again = tx.session.begin_nested()
+    try:
+        fn(tx, *args, **kwargs)
+    except _RightChecked:
+        pass
+    finally:
+        tx.repeating = False
+        if again.is_active:
+            again.rollback()
 
 
 def query(fn: Callable[..., T]) -> Callable[..., T]:

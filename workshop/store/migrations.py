@@ -41,11 +41,27 @@ def _v4_audiences_and_request_ids(conn: Connection) -> None:
     ActionResult.__table__.create(conn, checkfirst=True)
 
 
+def _v5_audience_secret_kept(conn: Connection) -> None:
+    """Version 5: an audience link's secret is kept beside its hash, so the server can print it again
+    and a new facilitator key leaves the links already sent alone (see domain/audiences.py).
+
+    Rows from before keep their hash (their links open as before) and get their secret filled in
+    the next time the facilitator's panel, which has the key, shows the link."""
+    columns = {c["name"] for c in inspect(conn).get_columns("audience_secrets")}
+    if "secret" not in columns:
+        conn.execute(text("ALTER TABLE audience_secrets ADD COLUMN secret VARCHAR(64)"))
+    if "former_hash" not in columns:
+        conn.execute(text("ALTER TABLE audience_secrets ADD COLUMN former_hash VARCHAR(64)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_audience_secrets_former_hash "
+                          "ON audience_secrets (former_hash)"))
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_language_and_access_failures,
     3: _v3_reaction_vision,
     4: _v4_audiences_and_request_ids,
+    5: _v5_audience_secret_kept,
 }
 
 LATEST = max(MIGRATIONS, default=1)

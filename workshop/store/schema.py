@@ -275,11 +275,17 @@ class SurveyAnswer(Base):
 
 
 class AudienceSecret(Base):
-    """The secret of one follow-up audience's link (gut check, survey, benchmark), stored hashed.
+    """The secret of one audience's link (gut check, survey, benchmark, room screen).
 
     The link carries this secret instead of the join code, so it opens only
-    its own page; the secret is drawn from the facilitator key and ``salt``,
-    so the facilitator's panel can show the link again without it being kept in clear."""
+    its own page. Since version 5 the secret is kept (``secret``) beside its hash,
+    so the server can print the link again (`workshop links`) and a new facilitator
+    key (`workshop rekey`) leaves every link already sent as it was: such a link shows
+    a survey or the room screen and is no more sensitive than the join code, which is
+    kept in clear too (the facilitator key stays hash-only). A row from before has no
+    ``secret``: its secret was drawn from the facilitator key and ``salt``, and it is
+    filled in the next time the facilitator's panel shows the link. ``former_hash`` keeps
+    such a link opening after it had to be replaced (see domain/audiences.py)."""
 
     __tablename__ = "audience_secrets"
     __table_args__ = (UniqueConstraint("workshop_id", "role"),)
@@ -288,6 +294,10 @@ class AudienceSecret(Base):
     role: Mapped[str] = mapped_column(String(20))
     salt: Mapped[str] = mapped_column(String(64))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The secret itself (version 5); None in a row made before, whose secret only the key can draw.
+    secret: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
+    #: The hash of a link made before version 5 that had to be replaced after a new key; it still opens.
+    former_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
