@@ -18,6 +18,26 @@ from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpec, KernelSpec
 KERNEL_ARGV = [sys.executable, "-m", "workshop.server.kernel", "-f", "{connection_file}"]
 
 
+def forking_provisioner_installed() -> bool:
+    """Is the ``workshop-forking`` entry point registered (``pip install -e .`` ran since it was added)?"""
+    from importlib.metadata import entry_points
+
+    from workshop.server.forking import PROVISIONER_NAME
+
+    return bool(entry_points(group="jupyter_client.kernel_provisioners", name=PROVISIONER_NAME))
+
+
+def kernel_metadata() -> dict:
+    """Nobody debugs a participant's page: the kernel does not load the debugger. And kernels
+    are forked from the warm template (workshop.server.forking) unless $WORKSHOP_FORK_KERNELS is 0."""
+    from workshop.server.forking import PROVISIONER_NAME, fork_wanted
+
+    metadata: dict = {"debugger": False}
+    if fork_wanted() and forking_provisioner_installed():
+        metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER_NAME, "config": {}}
+    return metadata
+
+
 def workshop_kernel_spec() -> KernelSpec:
     try:  # ipykernel's folder holds the logos; any folder would do for starting the kernel
         from ipykernel.kernelspec import RESOURCES as resource_dir
@@ -28,8 +48,7 @@ def workshop_kernel_spec() -> KernelSpec:
         argv=list(KERNEL_ARGV),
         display_name="Python 3 (workshop)",
         language="python",
-        # Nobody debugs a participant's page; the kernel does not load the debugger.
-        metadata={"debugger": False},
+        metadata=kernel_metadata(),
         resource_dir=resource_dir,
     )
 

@@ -51,6 +51,16 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class QuietUntrusted(logging.Filter):
+    """Drops jupyter_server's "Notebook X is not trusted", said of every app notebook as the pools
+    fill and on every page. Trust decides only whether a notebook's stored HTML and JavaScript
+    outputs are shown, and the served notebooks are stored without outputs; two dozen such lines
+    at start-up would hide the warnings a facilitator needs to read."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Notebook %s is not trusted"
+
+
 def install_log_filter() -> RedactSecrets:
     """Adds the filter to every handler of every logger now configured (tornado's, Voila's, the
     root logger's), and to the loggers that write requests, so no line carries a secret."""

@@ -24,7 +24,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from workshop.core import credentials, links, settings
+from workshop import voila_template
+from workshop.core import credentials, links, settings, stages
 from workshop.resources import notebooks_dir
 from workshop.server import voila_config, voila_patches
 
@@ -82,7 +83,7 @@ def public_url(args) -> str:
     return local_url(args)
 
 
-def print_links(code: str, key: str | None, base: str) -> None:
+def print_links(code: str, key: str | None, base: str, screen_secret: str | None = None) -> None:
     import segno
 
     url = links.participant_url(code, base)
@@ -90,6 +91,8 @@ def print_links(code: str, key: str | None, base: str) -> None:
     print(f"Participant link: {url}")
     if key:
         print(f"Facilitator link: {links.facilitator_url(code, key, base)}")
+    if screen_secret:  # what the facilitator shares on the call; it carries no key
+        print(f"Room screen link: {links.audience_url(stages.ROOM_NOTEBOOK, screen_secret, base)}")
     qr = segno.make(url, error="m")
     qr.terminal(compact=True)
     sys.stdout.flush()
@@ -164,7 +167,24 @@ def open_browser_when_up(url: str, probe: str, proc, timeout: float = BROWSER_WA
     return thread
 
 
-def serve(args, code: str | None = None, key: str | None = None) -> int:
+def preheat_line(pools: dict) -> str:
+    """What the facilitator's pages keep warm: a page without a warm kernel starts one when opened."""
+    console = next(s.notebook for s in stages.STAGES if s.name == stages.CONSOLE)
+    warm = [name for name in (console, stages.ROOM_NOTEBOOK) if pools.get(name, {}).get("pool_size")]
+    stage_pages = [s.notebook for s in stages.STAGES if s.name != stages.CONSOLE and s.notebook in pools]
+    cold = sum(1 for name in stage_pages if not pools[name]["pool_size"])
+    follow_up = sorted({s.visitor_notebook for s in stages.STAGES if s.visitor_notebook in pools})
+    line = f"Preheated for the facilitator: {', '.join(warm) or 'no page'}"
+    if stage_pages:
+        line += f" and {len(stage_pages) - cold} of {len(stage_pages)} stage notebooks"
+        if cold:
+            line += f" (the other {cold} start a kernel when opened)"
+    if follow_up:
+        line += f"; {pools[follow_up[0]]['pool_size']} kernel(s) for each follow-up page"
+    return line + "."
+
+
+def serve(args, code: str | None = None, key: str | None = None, screen_secret: str | None = None) -> int:
     """Run Voila until interrupted; prints the links of ``code`` when given, and opens
     the facilitator's page in the local browser (see :func:`browser_wanted`)."""
     voila_patches.check_voila_version(installed_voila_version())
@@ -173,6 +193,8 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
     env = dict(os.environ)
     env[settings.DB_URL_ENV] = db_url
     env[links.PUBLIC_URL_ENV] = base
+    # Voila finds the apps' page template (VoilaConfiguration.template) only in a data folder.
+    env["JUPYTER_PATH"] = voila_template.jupyter_path(env.get("JUPYTER_PATH"))
     from workshop.store import open_store
     open_store(db_url)  # create or upgrade the schema once, before kernels race to do it
     print(f"Serving the workshop apps at {base} (database: {db_url})")
@@ -180,11 +202,12 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
     print(f"Preheating {participant_pool_size(args.participants)} participant kernels "
           f"for {args.participants} participants; once they have joined, "
           f"{spare_kernels(args.participants)} spare ones are kept ready.")
-    budget = kernel_budget(args.participants, kernel_pools(args.participants, NOTEBOOKS),
-                           getattr(args, "max_kernels", None))
+    pools = kernel_pools(args.participants, NOTEBOOKS)
+    print(preheat_line(pools))
+    budget = kernel_budget(args.participants, pools, getattr(args, "max_kernels", None))
     print(f"At most {budget} kernels at once (--max-kernels); beyond that a page says the room is full.")
     if code:
-        print_links(code, key, base)
+        print_links(code, key, base, screen_secret=screen_secret)
     # A plain `kill` of this process must also stop Voila and its kernels.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     config_dir = Path(tempfile.mkdtemp(prefix="workshop-voila-"))
@@ -220,6 +243,8 @@ def serve(args, code: str | None = None, key: str | None = None) -> int:
 
 def main(argv: list[str]) -> None:
     """``python -m workshop.server.serve NOTEBOOKS --options``: Voila with voila_patches applied."""
+    from workshop.server import forking
+    forking.start_early()  # the kernel template imports while Voila does (see workshop.server.forking)
     try:
         voila_patches.apply()
     except voila_patches.UnsupportedVoila as err:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from workshop import voila_template
 from workshop.core import stages
 
 #: The file Voila reads from the folder named in ``Voila.config_file_paths``.
@@ -32,6 +33,15 @@ FACILITATOR_PREHEAT_ENV = "WORKSHOP_FACILITATOR_PREHEAT"
 
 #: Warm kernels for each follow-up page.
 FOLLOW_UP_PREHEAT = 2
+
+#: With kernels forked from the warm template (workshop.server.forking) a page without a warm
+#: kernel still shows its app within about 1.5 s (1.2-1.6 s measured at load 6.5, against 0.3-1.0 s
+#: preheated), so the stage notebooks, opened for rehearsal and reading, keep none: the console and
+#: the room screen, which the facilitator runs the call from, stay warm (facilitator_preheat)...
+FORKED_STAGE_PREHEAT = 0
+
+#: ...and each follow-up page keeps one: its visitors come one by one, not as a room.
+FORKED_FOLLOW_UP_PREHEAT = 1
 
 #: A kernel the visitor left (tab closed, not reconnected) is shut down after this long.
 CULL_IDLE_SECONDS = 15 * 60
@@ -67,6 +77,13 @@ def facilitator_preheat() -> int:
         return FACILITATOR_PREHEAT
 
 
+def kernels_forked(environ=None) -> bool:
+    """Will `workshop serve`'s kernels be forked from the template? (:func:`forking.will_fork`)"""
+    from workshop.server import forking
+
+    return forking.will_fork(environ)
+
+
 def participant_pool_size(participants: int) -> int:
     """Everyone in the room can click at once, plus spares for reloads and latecomers.
 
@@ -82,9 +99,9 @@ def spare_kernels(participants: int) -> int:
 
 def served_notebooks(notebooks: Path) -> list[str]:
     """The only notebooks the server renders, from the stage registry: the participants' page,
-    each stage notebook and each follow-up page (not results.ipynb, which is the analysts'
+    the room screen, each stage notebook and each follow-up page (not results.ipynb, which is the analysts'
     own, opened in Jupyter; no notebook listing)."""
-    names = [stages.PARTICIPANT_NOTEBOOK]
+    names = [stages.PARTICIPANT_NOTEBOOK, stages.ROOM_NOTEBOOK]
     for stage in stages.STAGES:
         names.append(stage.notebook)
         if stage.visitor_notebook:
@@ -110,22 +127,32 @@ def path_prefix(args) -> str:
     return f"/{prefix}/" if prefix else "/"
 
 
-def kernel_pools(participants: int, notebooks: Path) -> dict:
+def kernel_pools(participants: int, notebooks: Path, forked: bool | None = None) -> dict:
     """``VoilaKernelManager.kernel_pools_config``: how many warm kernels each notebook keeps.
 
     "spare" is ours, not Voila's: once a visitor took a kernel, the pool is topped
-    up to that many only (see ``tune_kernel_pools`` in voila_patches)."""
+    up to that many only (see ``tune_kernel_pools`` in voila_patches). ``forked`` (by default
+    :func:`kernels_forked`): kernels start in about a second, so fewer pages keep one warm."""
+    if forked is None:
+        forked = kernels_forked()
+    stage_preheat = FORKED_STAGE_PREHEAT if forked else facilitator_preheat()
+    follow_up_preheat = FORKED_FOLLOW_UP_PREHEAT if forked else FOLLOW_UP_PREHEAT
     # Kernels are only started for the notebooks people open; no other notebook is served
     # (served_notebooks), so the default pool is empty.
     pools: dict[str, dict] = {"default": {"pool_size": 0}}
     pools[stages.PARTICIPANT_NOTEBOOK] = {"pool_size": participant_pool_size(participants),
                                           "spare": spare_kernels(participants)}
-    # The stage registry names every page: each stage notebook and each follow-up page.
+    # The room screen is opened once per workshop, by the facilitator: warm like their pages.
+    if (notebooks / stages.ROOM_NOTEBOOK).exists():
+        pools[stages.ROOM_NOTEBOOK] = {"pool_size": facilitator_preheat()}
+    # The stage registry names every page: each stage notebook and each follow-up page. The
+    # console is the facilitator's page for the whole call: warm like the room screen.
     for stage in stages.STAGES:
         if (notebooks / stage.notebook).exists():
-            pools[stage.notebook] = {"pool_size": facilitator_preheat()}
+            warm = facilitator_preheat() if stage.name == stages.CONSOLE else stage_preheat
+            pools[stage.notebook] = {"pool_size": warm}
         if stage.visitor_notebook and (notebooks / stage.visitor_notebook).exists():
-            pools[stage.visitor_notebook] = {"pool_size": FOLLOW_UP_PREHEAT}
+            pools[stage.visitor_notebook] = {"pool_size": follow_up_preheat}
     return pools
 
 
@@ -154,6 +181,9 @@ def voila_config(args, notebooks: Path) -> Config:
     c.Voila.tornado_settings = {"headers": dict(HEADERS)}
     # Visitors get a kernel that has already run the notebook up to wait_for_request.
     c.VoilaConfiguration.preheat_kernel = True
+    # Voila's lab page with Font Awesome from this server, not a CDN: icons on a firewalled call
+    # too (workshop.voila_template; serve() puts its folder on the Voila process's JUPYTER_PATH).
+    c.VoilaConfiguration.template = voila_template.NAME
     # A visitor never sees a traceback (paths, SQL); the server's log keeps it.
     c.VoilaConfiguration.show_tracebacks = False
     # "python3" is started as workshop.server.kernel: without the debugger a kernel is

@@ -493,6 +493,7 @@ def keep_secrets_out_of_logs() -> None:
         room.install_log_filter()
         for handler in self.log.handlers:
             handler.addFilter(room.RedactSecrets())
+            handler.addFilter(room.QuietUntrusted())
         return settings
 
     voila_app.Voila.init_settings = patched_init_settings
