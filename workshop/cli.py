@@ -28,7 +28,8 @@ def _json_default(o):
 
 
 def cmd_new(args) -> int:
-    from workshop.domain import workshops
+    from workshop.core import stages
+    from workshop.domain import room, workshops
     store = _store(args)
     created = workshops.create_workshop(
         store, args.title, company=args.company, purpose=args.purpose, question=args.question,
@@ -43,6 +44,8 @@ def cmd_new(args) -> int:
         "facilitator_key": created.key,
         "participant_url": links.participant_url(created.code, base),
         "facilitator_url": links.facilitator_url(created.code, created.key, base),
+        "room_screen_url": links.audience_url(stages.ROOM_NOTEBOOK, room.screen_secret(store, created.code, created.key),
+                                              base),
         "db": store.url,
     }
     if args.json:
@@ -52,7 +55,9 @@ def cmd_new(args) -> int:
         print(f"  Join code:        {info['code_spoken']}")
         print(f"  Participant link: {info['participant_url']}")
         print(f"  Facilitator link: {info['facilitator_url']}")
-        print("  Keep the facilitator link secret: it is the only copy of the key.")
+        print(f"  Room screen link: {info['room_screen_url']}")
+        print("  Keep the facilitator link secret: it is the only copy of the key. "
+              "Share the room screen on the call: it shows only what everyone may see.")
     return 0
 
 
@@ -74,6 +79,70 @@ def cmd_list(args) -> int:
     from workshop.domain import workshops
     for code, title, phase, created in workshops.list_workshops(_store(args)):
         print(f"{credentials.format_code(code)}  {phase:<11} {created:%Y-%m-%d}  {title}")
+    return 0
+
+
+#: role -> how `workshop links` names its link.
+LINK_LABELS = {
+    "screen": "Room screen link",
+    "stakeholder": "Gut check link (stakeholders)",
+    "employee": "Survey link (every employee)",
+    "exemplar": "Benchmark link (exemplary team members)",
+}
+FACILITATOR_NOTE = ("The facilitator link is not shown: the server keeps only a hash of its key. "
+                    "If it is lost, run `workshop rekey {code}` here on the server.")
+UNPRINTABLE = ("made before this version kept link secrets, so it cannot be printed here; "
+               "it still opens. Open the facilitator page's follow-up panel once to see it "
+               "(after a rekey, a new link; the old one keeps working); "
+               "from then on `workshop links` prints it too.")
+
+
+def cmd_links(args) -> int:
+    """Print a workshop's links again: participant, room screen, follow-ups; never the facilitator key."""
+    from workshop.domain import audiences, workshops
+    from workshop.server.serve import public_url
+    store = _store(args)
+    status = workshops.status(store, args.code)  # an unknown code: one clear line, exit 1
+    kept = audiences.reprint(store, status.code)
+    base = public_url(args)
+    urls = {role: links.audience_url(audiences.NOTEBOOKS[role], s, base) if s else None
+            for role, s in kept.items()}
+    participant = links.participant_url(status.code, base)
+    if args.json:
+        print(json.dumps({"code": status.code, "code_spoken": credentials.format_code(status.code),
+                          "title": status.title, "participant_url": participant,
+                          **{f"{role}_url": url for role, url in urls.items()}}, indent=2))
+        return 0
+    width = max(len(label) for label in LINK_LABELS.values()) + 2
+    print(f"{status.title} [{credentials.format_code(status.code)}]")
+    print(f"  {'Join code:':<{width}} {credentials.format_code(status.code)}")
+    print(f"  {'Participant link:':<{width}} {participant}")
+    if not args.no_qr:
+        import segno
+        segno.make(participant, error="m").terminal(compact=True)
+    for role, label in LINK_LABELS.items():
+        print(f"  {label + ':':<{width}} {urls[role] or UNPRINTABLE}")
+    print(f"  {FACILITATOR_NOTE.format(code=credentials.format_code(status.code))}")
+    return 0
+
+
+def cmd_rekey(args) -> int:
+    """Replace a lost facilitator key; prints the new facilitator link once."""
+    from workshop.domain import workshops
+    from workshop.server.serve import public_url
+    store = _store(args)
+    code = workshops.status(store, args.code).code
+    key = workshops.rekey(store, code)
+    url = links.facilitator_url(code, key, public_url(args))
+    if args.json:
+        print(json.dumps({"code": code, "facilitator_key": key, "facilitator_url": url}, indent=2))
+        return 0
+    print(f"New facilitator key for {credentials.format_code(code)}; the old key no longer opens anything.")
+    print(f"  Facilitator link: {url}")
+    print("  Keep it secret: this is the only copy of the key. Pages still open with the old key "
+          "refuse every action; reopen them from this link.")
+    print("  The join code, the participants' personal links and every follow-up and room-screen "
+          "link stay as they were.")
     return 0
 
 
@@ -184,6 +253,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="all workshops in the database")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("links", help="print a workshop's participant, room-screen and follow-up links again "
+                                     "(never the facilitator key)")
+    p.add_argument("code")
+    _add_address_options(p, base_url_alias=True)
+    p.add_argument("--no-qr", action="store_true", help="leave out the QR code of the participant link")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_links)
+
+    p = sub.add_parser("rekey", help="replace a lost facilitator key (run on the server) and print the new "
+                                     "facilitator link; every other link stays as it was")
+    p.add_argument("code")
+    _add_address_options(p, base_url_alias=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rekey)
 
     p = sub.add_parser("export", help="write a workshop's data as CSV files (and its documents)")
     p.add_argument("code")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from workshop.core import criteria, phases
-from workshop.domain import actionable, cards, grouping, vision, voting, workshops
+from workshop.domain import actionable, cards, grouping, room, vision, voting, workshops
 from workshop.resources import demo_file
 from workshop.store import Store, normalize_url, open_store
 
@@ -53,7 +53,9 @@ def seed(store: Store, upto: str = phases.BRAINSTORM) -> tuple[str, str]:
     while not voting.is_finished(store, code):
         voting.close_round(store, code, key)
         if not voting.is_finished(store, code):
-            # A tie straddles the cut: the demo room breaks it for the first candidates.
+            # A tie straddles the cut: the facilitator opens the run-off; the demo room breaks it
+            # for the first candidates.
+            voting.open_round(store, code, key)
             ballot = voting.ballot(store, code, next(iter(people.values())))
             for token in people.values():
                 voting.set_dots(store, code, token, ballot.lines[0].value_id, 1)
@@ -86,8 +88,9 @@ def run(args) -> int:
 
     store = open_store(args.db)
     code, key = seed(store, getattr(args, "stage", None) or phases.BRAINSTORM)
+    screen = room.screen_secret(store, code, key)
     if getattr(args, "seed_only", False):
-        serve.print_links(code, key, serve.public_url(args))
+        serve.print_links(code, key, serve.public_url(args), screen_secret=screen)
         return 0
     args.db = normalize_url(store.url)
-    return serve.serve(args, code=code, key=key)
+    return serve.serve(args, code=code, key=key, screen_secret=screen)

@@ -52,7 +52,7 @@ def gather(store: Store, code: str, key: str, lang: str | None = None) -> Philos
         board=grouping.board(store, code, key),
         benchmark=hiring.benchmark(store, code, key),
         rounds=[r for r in voting.rounds(store, code) if r.status == "closed"],
-        drafts=vision.summary(store, code),
+        drafts=vision.summary(store, code, key),
         names=[] if status.anonymous else [m.name for m in members],
         members=len(members),
         gut_check=stakeholders.tally(store, code, key),
@@ -139,8 +139,9 @@ def _appendix(d: PhilosophyData, t: Translator) -> list[Block]:
         Para(str(s.cards), label=t("Cards written")),
     ]
     if s.anonymous:
-        out.append(Para(t("{n} people took part. The workshop was anonymous, so no names are recorded.")
-                        .format(n=d.members), label=t("Who took part")))
+        out.append(Para(t.ngettext("{n} person took part. The workshop was anonymous, so no names are recorded.",
+                                   "{n} people took part. The workshop was anonymous, so no names are recorded.",
+                                   d.members).format(n=d.members), label=t("Who took part")))
     else:
         out.append(Para(", ".join(d.names) or "–", label=t("Who took part")))
     if d.board.values or d.board.unassigned:

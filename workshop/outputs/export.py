@@ -147,8 +147,15 @@ def records(store: Store, code: str, key: str | None = None) -> Rows:
     wrong key is refused rather than silently falling back to pseudonyms.
     Votes and ratings show ballot ids (drawn from the workshop's ballot
     secret, created here on first use) and names only with open ballots."""
+    if key is not None:
+        _key_opens(store, code, key)  # a wrong key writes nothing, not even the ballot secret
     ballots.ensure_secret(store, code)
     return _records(store, code, key)
+
+
+@query
+def _key_opens(tx: Tx, code: str, key: str) -> None:
+    _names_allowed(tx, tx.workshop(code), key)
 
 
 @query

@@ -23,7 +23,7 @@ def open_app(app: ParticipantApp, params: dict[str, str]) -> ParticipantApp:
     """Open the workshop of ``params`` in ``app``, or say why the link opens nothing."""
     code = params.get("w")
     if not code:  # no link: the visitor types the code (never a demo workshop)
-        app.ask_for_code()
+        app.ask_for_code(lang=params.get("lang"))
         return app
     try:
         app.load_workshop(code, lang=params.get("lang"), token=params.get("p"))

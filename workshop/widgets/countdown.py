@@ -19,8 +19,15 @@ class Countdown(anywidget.AnyWidget):
     done_text = traitlets.Unicode("Time is up").tag(sync=True)
 
     def show(self, ends_at: dt.datetime | None, label: str = "") -> None:
-        """Point the countdown at ``ends_at`` (None hides it); the browser does the ticking."""
+        """Point the countdown at ``ends_at`` (None hides it); the browser does the ticking.
+
+        The same timer again sends nothing: every vote in a room repaints every phone, and the
+        server's clock only matters with a new end (countdown.js keeps the offset it measured
+        when the clock arrived, for a view drawn later)."""
+        ends_ms = ends_at.timestamp() * 1000 if ends_at else 0
+        if (ends_ms, label or "") == (self.ends_at_ms, self.label):
+            return
         self.label = label or ""
         with self.hold_sync():
             self.server_now_ms = dt.datetime.now(dt.timezone.utc).timestamp() * 1000
-            self.ends_at_ms = ends_at.timestamp() * 1000 if ends_at else 0
+            self.ends_at_ms = ends_ms

@@ -1,4 +1,10 @@
-"""Hints beside a vision draft or an action statement: facts that inform the ratings."""
+"""Hints beside a vision draft or an action statement: facts that inform the ratings.
+
+Private by construction (issue 13): the facilitator's panels show them on every draft and
+action statement, a participant's drafting view on their own drafts only, and nothing else
+builds a ``HintsView`` (not the room screen, not the rating view). Each list says so, and
+carries ``ws-private``, the facilitator side's mark for what never goes on a shared screen.
+"""
 
 from __future__ import annotations
 
@@ -20,16 +26,22 @@ def hints_html(found: list[checks.Hint], t) -> str:
         for h in found
     )
     label = t("Hints")
-    return (f'<ul class="ws-hints" aria-label="{esc(label)}" '
-            f'style="list-style:none;padding-left:0;margin:4px 0">{items}</ul>')
+    note = (f'<li class="ws-hints-note" style="font-size:0.85em;color:#667085">'
+            f'<i class="fa fa-lock" aria-hidden="true"></i> {esc(t("Only you see these hints."))}</li>')
+    return (f'<ul class="ws-hints ws-private" aria-label="{esc(label)}" data-private="true" '
+            f'style="list-style:none;padding-left:0;margin:4px 0">{note}{items}</ul>')
 
 
 class HintsView(w.HTML):
-    """Shows the hints for one text; call ``show`` whenever the text changes."""
+    """Shows the hints for one text; call ``show`` whenever the text changes.
+
+    Build one only where the viewer may see them: on the facilitator's console, or beside a
+    participant's own draft."""
 
     def __init__(self, t, kind: str = "vision", lang: str | None = None):
         super().__init__(value="")
         self.add_class("ws-hints-view")
+        self.add_class("ws-private")
         self.t, self.kind = t, kind
         self.lang = lang or getattr(t, "lang", None)
 

@@ -88,6 +88,19 @@ def problem_page(title: str, message: str) -> w.VBox:
 
 
 
+def labelled(widget: w.Widget, label: str, visible: bool = True) -> w.Widget:
+    """Name a text box (or menu) in the reader's language by a real ``<label for>``.
+
+    A placeholder is no name: it disappears once someone types, and screen readers treat it
+    as a hint. ipywidgets draws ``description`` as a label tied to the field; here it sits above
+    the field (``visible``) or, where the heading or question above already says what the
+    field is for, is kept for screen readers only. Returns the widget, for use inline."""
+    widget.description = label
+    widget.style.description_width = "initial"
+    widget.add_class("ws-labelled" if visible else "ws-label-hidden")
+    return widget
+
+
 def show(widget: w.Widget, visible: bool) -> None:
     """Hide or show a widget, sending nothing to the browser when that does not change."""
     display = None if visible else "none"

@@ -18,6 +18,7 @@ from workshop.i18n import LANGUAGES, translator
 from workshop.store import Store
 from workshop.widgets.identity import IdentityKeeper
 from workshop.widgets.live import Live
+from workshop.widgets.page import PageSemantics
 
 #: Pages (kernels) that hold an identity already: one page, one person, whatever widget
 #: messages arrive later (a second app in the same kernel included).
@@ -26,9 +27,15 @@ _PAGES_WITH_SOMEONE: set[str] = set()
 ALREADY_JOINED = N_("This page has already joined the workshop. To join as someone else, open the link in another browser.")
 
 
-def language_menu(lang: str) -> w.Dropdown:
-    return w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()], value=lang,
-                      layout=w.Layout(width="9em"))
+#: The language menu's label: shown beside it, and its accessible name, in the reader's language.
+LANGUAGE_LABEL = N_("Language")
+
+
+def language_menu(lang: str, label: str = "Language") -> w.Dropdown:
+    menu = w.Dropdown(options=[(name, code) for code, name in LANGUAGES.items()], value=lang,
+                      description=label, style={"description_width": "initial"}, layout=w.Layout(width="auto"))
+    menu.add_class("ws-language")
+    return menu
 
 
 class VisitorShell(w.VBox):
@@ -48,8 +55,11 @@ class VisitorShell(w.VBox):
         self.status: workshops.Status | None = None
         self.t = translator(lang)
         self.live: Live | None = None
-        self.language = language_menu(self.t.lang)
+        self.language = language_menu(self.t.lang, self.t(LANGUAGE_LABEL))
         self.language.observe(self._language_chosen, "value")
+        #: The page's lang, title, main landmark, focus moves and polite announcements.
+        self.page = PageSemantics()
+        self.page.set_language(self.t.lang)
         self.identity = IdentityKeeper()
         self.identity.observe(self._identity_ready, "ready")
         #: This widget's own page id, for counting guesses outside a Voila kernel.
@@ -135,6 +145,11 @@ class VisitorShell(w.VBox):
         self.language.unobserve(self._language_chosen, "value")
         self.language.value = lang
         self.language.observe(self._language_chosen, "value")
+        self._label_language()
+
+    def _label_language(self) -> None:
+        self.language.description = self.t(LANGUAGE_LABEL)
+        self.page.set_language(self.t.lang)
 
     def _identity_ready(self, change) -> None:
         if change["new"] and self.status is not None and not self.is_signed_in and self.identity.token:
@@ -160,4 +175,5 @@ class VisitorShell(w.VBox):
 
     def _language_chosen(self, change) -> None:
         self.t = translator(change["new"])
+        self._label_language()
         self.language_changed()

@@ -6,9 +6,10 @@ import ipywidgets as w
 
 from workshop.core.errors import N_
 from workshop.domain import actionable, grouping
-from workshop.widgets.facilitator.base import Panel, button, section, set_html
+from workshop.widgets.facilitator.base import Panel, button, set_html
 from workshop.widgets.hints import HintsView
 from workshop.widgets.kit import esc, gapped, show, static_text, stylesheet
+from workshop.widgets.sendbutton import send_button
 
 #: The method's pairing of common support values with the metrics that show them lived.
 SUGGESTED_METRICS = {
@@ -50,13 +51,14 @@ class ValueActions(w.VBox):
         self.metrics = w.Textarea(placeholder=t("One metric per line, e.g. Customer Satisfaction (CSAT)"),
                                   description=t("Metrics"), rows=2, layout=w.Layout(width="calc(100% - 6px)"))
         self.metrics.add_class("ws-action-metrics")
-        # Flags a statement that starts with neither an action verb nor "I".
+        # Flags a statement that starts with neither an action verb nor "I"; for the facilitator only.
         self.hints = HintsView(t, "action", lang=panel.status.language)
         self.statement.observe(lambda change: self.hints.show(change["new"]), "value")
         self.suggestion = w.HTML()
         self.use_suggestion = button(t("Add the suggested metrics"), self._suggest, icon="lightbulb-o")
         self.use_suggestion.add_class("ws-use-suggestion")
-        self.save = button(t("Save"), self._save, "primary", "save")
+        # The click carries the boxes' words: the last keystrokes cannot be left behind.
+        self.save = send_button([self.statement, self.metrics], t("Save"), self._save, "primary", "save")
         self.save.add_class("ws-save-action")
         self.state = w.HTML()
         for field in (self.statement, self.metrics):
@@ -140,11 +142,12 @@ class ActionsPanel(Panel):
         self.stage_note = w.HTML()
         self.vision = w.HTML()
         self.rows = w.VBox()
-        self.save_all = button(t("Save all changes"), self._save_all, "primary", "save")
+        self.save_all = send_button([], t("Save all changes"), self._save_all, "primary", "save")  # every row's boxes
         self.save_all.add_class("ws-save-all-actions")
         common = ", ".join(t(m) for metrics in SUGGESTED_METRICS.values() for m in metrics)
         self._rows: dict[int, ValueActions] = {}
-        self.children = [stylesheet(CSS), section(t("Making it actionable")), self.stage_note, self.vision,
+        # No heading of its own: the pane's heading and its run-of-show line name the stage right above it.
+        self.children = [stylesheet(CSS), self.stage_note, self.vision,
                          w.HTML(f'<details class="ws-muted"><summary>{esc(t("Metrics support teams often use"))}</summary>'
                                 f"<p>{esc(common)}</p></details>"),
                          self.rows, w.HBox([self.save_all]), self.feedback]
@@ -163,6 +166,7 @@ class ActionsPanel(Panel):
             old = self._rows
             self._rows = {v.id: old.get(v.id) or ValueActions(self, v) for v in values}
             self.rows.children = list(self._rows.values())
+            self.save_all.boxes = [box for row in self._rows.values() for box in (row.statement, row.metrics)]
         for v in values:
             self._rows[v.id].update(v, editable)
         show(self.save_all, editable and bool(values))

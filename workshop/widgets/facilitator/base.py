@@ -10,7 +10,7 @@ import ipywidgets as w
 from workshop.domain.workshops import Status
 from workshop.i18n import Translator
 from workshop.store import Store
-from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.kit import Feedback, esc, run_action, static_text
 from workshop.widgets.requests import Gestures
 
 
@@ -27,6 +27,19 @@ class Console:
     #: Called after every successful action, so the whole page shows it at once
     #: instead of at the next poll (the shell sets it).
     changed: Callable[[], None] = field(default=_nothing)
+
+
+def console_action(console: Console, feedback: Feedback, fn, *args) -> bool:
+    """Run a facilitator action with the console's code and key from a control outside a panel
+    (the timer, the spotlight): a refusal is said in ``feedback``; True when it went through."""
+    done = []
+
+    def call(*a):
+        done.append(fn(*a))
+
+    call.__name__ = getattr(fn, "__name__", "action")
+    run_action(feedback, console.t, call, console.store, console.code, console.key, *args)
+    return bool(done)
 
 
 class Panel(w.VBox):
@@ -89,7 +102,10 @@ def hint(text: str) -> w.HTML:
 
 
 def private(widget: w.Widget) -> w.Widget:
-    """Hidden in the presentation view: for the facilitator's eyes, not the shared screen."""
+    """Marks what is for the facilitator's eyes only (who wrote what, links, exports).
+
+    The facilitator's pages are never the shared screen (the room screen,
+    ``notebooks/room.ipynb``, is); the mark says what must never move there."""
     widget.add_class("ws-private")
     return widget
 
@@ -119,3 +135,50 @@ def set_options(menu: w.Dropdown, options) -> None:
         menu.value = keep
     elif values:
         menu.value = values[0]
+
+
+FACILITATOR_STYLE = f"\n<style>\n{static_text('facilitator.css')}</style>\n"
+
+
+def facilitator_style() -> w.HTML:
+    return w.HTML(FACILITATOR_STYLE)
+
+
+class Confirm(w.HBox):
+    """A question with Yes and Cancel: a step that moves the whole room is never one click.
+
+    ``ask(question, yes, on_yes)`` shows it; Yes runs ``on_yes`` once; Cancel (or ``cancel()``)
+    hides it. Both are real buttons, so Tab and Enter reach them."""
+
+    def __init__(self, t, css: str = ""):
+        super().__init__()
+        self.t = t
+        self.question = w.HTML()
+        self.yes = button("", self._yes, style="warning", icon="check")
+        self.no = button(t("Cancel"), self.cancel)
+        self.children = [self.question, self.yes, self.no]
+        self.add_class("ws-confirm")
+        if css:
+            self.add_class(css)
+        self.layout.display = "none"
+        self._on_yes = None
+
+    @property
+    def asking(self) -> bool:
+        return self.layout.display != "none"
+
+    def ask(self, question: str, yes: str, on_yes) -> None:
+        set_html(self.question, f"<b>{esc(question)}</b>")
+        self.yes.description = yes
+        self._on_yes = on_yes
+        self.layout.display = "flex"
+
+    def cancel(self) -> None:
+        self.layout.display = "none"
+        self._on_yes = None
+
+    def _yes(self) -> None:
+        on_yes, self._on_yes = self._on_yes, None
+        self.layout.display = "none"
+        if on_yes is not None:
+            on_yes()

@@ -9,8 +9,7 @@ import ipywidgets as w
 from workshop.core import phases
 from workshop.domain import cards, workshops
 from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
-from workshop.widgets.facilitator.timer import TimerControl
-from workshop.widgets.kit import esc
+from workshop.widgets.kit import esc, labelled
 
 
 def wall_html(wall, t, with_authors: bool) -> str:
@@ -36,8 +35,8 @@ class BrainstormPanel(Panel):
         self.wall_title = w.HTML()
         self.wall = w.HTML()
         self.wall.add_class("ws-facilitator-wall")
-        self.entry = w.Textarea(rows=2, placeholder=t("A card someone says aloud, or sends you in the chat"),
-                                layout=w.Layout(width="100%"))
+        self.entry = labelled(w.Textarea(rows=2, placeholder=t("A card someone says aloud, or sends you in the chat"),
+                                         layout=w.Layout(width="100%")), t("Add a card for someone"), visible=False)
         self.add = button(t("Add card"), self._add, icon="plus")
         self.adding = private(w.VBox([section(t("Add a card for someone")), self.entry, w.HBox([self.add])]))
         self.children = [
@@ -45,7 +44,6 @@ class BrainstormPanel(Panel):
             w.HBox([self.count, w.VBox([self.reveal, self.state])],
                    layout=w.Layout(align_items="center", flex_flow="row wrap")),
             self.feedback, self.tally,
-            section(t("Countdown for everyone")), TimerControl(console, label=t("Writing cards"), minutes=10),
             self.wall_title, self.wall, self.adding,
         ]
         self.refresh(status)

@@ -20,7 +20,7 @@ def link_box(t, console, role: str, label: str) -> w.HTML:
     url = audiences.link(console.store, console.code, console.key, role)
     return w.HTML(
         '<div class="ws-linkbox">'
-        f'<div class="ws-qr" aria-label="{esc(t("QR code of the link"))}">{qr_svg(url)}</div>'
+        f'<div class="ws-qr" role="img" aria-label="{esc(t("QR code of the link"))}">{qr_svg(url)}</div>'
         f'<div><div class="ws-muted">{esc(label)}</div><div class="ws-joinlink">{esc(url)}</div></div></div>')
 
 

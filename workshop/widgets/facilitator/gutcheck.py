@@ -24,7 +24,9 @@ def tally_html(tally: stakeholders.Tally, t) -> str:
     else:
         rows = "".join(bar_row(t(stakeholders.TITLES[r]), tally.counts[r], top, COLORS[r], f"ws-tally-{r}")
                        for r in stakeholders.REACTIONS)
-    facts = t("{n} of {joined} stakeholders reacted to this wording.").format(n=tally.total, joined=tally.stakeholders)
+    facts = t.ngettext("{n} of {joined} stakeholder reacted to this wording.",
+                       "{n} of {joined} stakeholders reacted to this wording.",
+                       tally.stakeholders).format(n=tally.total, joined=tally.stakeholders)
     if tally.earlier:
         facts += " " + t("{n} reacted to an earlier wording; they can look again.").format(n=tally.earlier)
     return (f'<div class="ws-quote-small"><b>“{esc(tally.vision)}”</b></div>{rows}'
@@ -58,7 +60,7 @@ class GutCheckPanel(Panel):
         self.reopen.add_class("ws-reopen-drafting")
         self.children = [
             stylesheet(CSS),
-            section(t("Stakeholder gut check")),
+            # No heading of its own: the pane's heading ("Gut check") names the stage right above it.
             hint(t("Send this link to a few key people who were not in the room. They see the vision and the "
                    "values and give a quick reaction. If it does not land, the vision needs more work.")),
             private(link_box(t, console, "stakeholder", t("Link for stakeholders"))),

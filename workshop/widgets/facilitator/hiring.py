@@ -8,11 +8,13 @@ from workshop.domain.followup import hiring, teams
 from workshop.outputs import csvfile
 from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_children, set_html
 from workshop.widgets.facilitator.followup import CSS, file_link, link_box
-from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
+from workshop.widgets.kit import Feedback, esc, labelled, run_action, stylesheet
 
 
 def sheet_html(sheet: hiring.Benchmark, t) -> str:
-    parts = [f'<p class="ws-muted">{esc(t("{n} exemplary team members have joined.").format(n=sheet.exemplars))}</p>']
+    joined = t.ngettext("{n} exemplary team member has joined.", "{n} exemplary team members have joined.",
+                        sheet.exemplars).format(n=sheet.exemplars)
+    parts = [f'<p class="ws-muted">{esc(joined)}</p>']
     for v in sheet.values:
         if not v.questions:
             continue
@@ -52,7 +54,8 @@ class HiringPanel(Panel):
         self.value.add_class("ws-hiring-value")
         self.value.observe(lambda _: self.load_questions(force=True), "value")
         self.questions = w.VBox()
-        self.new = w.Text(placeholder=t("A new profile question for this value"), layout=w.Layout(flex="1 1 320px"))
+        self.new = labelled(w.Text(layout=w.Layout(flex="1 1 320px")), t("A new profile question for this value"),
+                            visible=False)
         self.new.add_class("ws-new-question")
         self.add = button(t("Add question"), self._add, "primary", "plus")
         self.suggest = button(t("Add suggested questions"), self._suggest, "", "lightbulb-o")
@@ -66,7 +69,7 @@ class HiringPanel(Panel):
         self._shape = None
         self.children = [
             stylesheet(CSS),
-            section(t("Hiring: the values benchmark")),
+            # No heading of its own: the pane's heading ("Hiring") names the stage right above it.
             hint(t("For each value, ask a few profile questions. The colleagues who best embody the values answer "
                    "them; their answers are the benchmark interviewers compare candidates with.")),
             private(w.VBox([
@@ -120,7 +123,7 @@ class HiringPanel(Panel):
             return
         added = self.act(hiring.add_suggested_questions, self.value.value)
         if self.succeeded:
-            self.feedback.ok(self.t("{n} questions added.").format(n=len(added)))
+            self.feedback.ok(self.t.ngettext("{n} question added.", "{n} questions added.", len(added)).format(n=len(added)))
             self.load_questions(force=True)
 
     def _csv(self) -> None:

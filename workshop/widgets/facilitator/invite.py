@@ -11,7 +11,6 @@ from workshop.core import credentials, links
 from workshop.domain import workshops
 from workshop.store.schema import utcnow
 from workshop.widgets.facilitator.base import Panel, button, hint, private, section, set_html, set_options
-from workshop.widgets.facilitator.timer import TimerControl
 from workshop.widgets.kit import esc
 
 #: A participant's page marks them present every 20 s; a little slack before calling them away.
@@ -54,7 +53,7 @@ class InvitePanel(Panel):
         chat = t("Join our customer service workshop: {url} (join code {code})").format(url=self.url, code=code)
         self.joinbox = w.HTML(
             '<div class="ws-joinbox">'
-            f'<div class="ws-qr" aria-label="{esc(t("QR code of the join link"))}">{qr_svg(self.url)}</div>'
+            f'<div class="ws-qr" role="img" aria-label="{esc(t("QR code of the join link"))}">{qr_svg(self.url)}</div>'
             '<div>'
             f'<div class="ws-muted">{esc(t("Join code"))}</div><div class="ws-spoken">{esc(code)}</div>'
             f'<div class="ws-muted ws-spelt">{esc(spelt(console.code))}</div>'
@@ -73,7 +72,8 @@ class InvitePanel(Panel):
         self.open_joining.add_class("ws-open-joining")
         self.people = w.HTML()
         self.people.add_class("ws-people-list")
-        self.relink_choice = w.Dropdown(layout=w.Layout(width="16em"))
+        self.relink_choice = w.Dropdown(description=t("Person"), style={"description_width": "initial"},
+                                        layout=w.Layout(width="20em"))  # a named menu (WCAG: select-name)
         self.relink = button(t("New personal link"), self._relink, icon="link")
         self.relink_out = w.HTML()
         self._ticks = 0
@@ -85,9 +85,6 @@ class InvitePanel(Panel):
             section(t("Who has joined")), self.count, self.people,
             w.HBox([self.joining, self.close_joining, self.open_joining],
                    layout=w.Layout(flex_flow="row wrap", align_items="center")),
-            section(t("Countdown for everyone")),
-            hint(t("Participants see it in their header; it stops by itself when you change the stage.")),
-            TimerControl(console, label=t("Joining"), minutes=3),
             private(w.VBox([
                 section(t("Someone lost their page?")),
                 hint(t("Make them a new personal link: their cards and votes come with it, and the old link stops working.")),

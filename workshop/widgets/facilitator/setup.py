@@ -9,13 +9,20 @@ from workshop.domain import ballots, workshops
 from workshop.domain.workshops import GROUNDING_TOPICS
 from workshop.i18n import LANGUAGES
 from workshop.widgets.facilitator.base import Panel, button, hint, section
-from workshop.widgets.kit import esc
+from workshop.widgets.kit import labelled
 
 LABEL = w.Layout(width="100%")
 
 
 def _field(widget: w.Widget, label: str) -> w.VBox:
-    return w.VBox([w.HTML(f"<b>{esc(label)}</b>"), widget], layout=w.Layout(width="100%", margin="2px 0"))
+    if isinstance(widget, (w.Dropdown, w.BoundedIntText)):
+        # The menu and the number field: a real <label for> (their name for screen readers, issue 15).
+        widget.description = label
+        widget.style.description_width = "initial"
+        widget.layout.width = "auto"
+        return w.VBox([widget], layout=w.Layout(width="100%", margin="2px 0"))
+    # A text box: its label above it, tied to it (its name; the bold line it replaces was not).
+    return w.VBox([labelled(widget, label)], layout=w.Layout(width="100%", margin="2px 0"))
 
 
 class SetupPanel(Panel):

@@ -159,8 +159,9 @@ class SuggestionsBox(w.VBox):
 
     def accept_all(self) -> None:
         n = self.proposal.card_count
-        self._apply(self.proposal.as_groups(), self.t("Accepted every suggestion ({n} cards). Undo takes it back.")
-                    .format(n=n))
+        self._apply(self.proposal.as_groups(), self.t.ngettext(
+            "Accepted every suggestion ({n} card). Undo takes it back.",
+            "Accepted every suggestion ({n} cards). Undo takes it back.", n).format(n=n))
 
     # ---- showing ----------------------------------------------------------------------
     def _show(self) -> None:

@@ -40,7 +40,7 @@ def distribution_html(distribution: dict[int, int]) -> str:
 def values_html(results: survey.Results, t) -> str:
     head = (f"<tr><th>{esc(t('Value'))}</th><th class='num'>{esc(t('Answers'))}</th>"
             f"<th class='num'>{esc(t('Clarity'))}</th><th class='num'>{esc(t('Spread'))}</th>"
-            f"<th>{esc(t('1 to 5'))}</th><th></th></tr>")
+            f"<th>{esc(t('1 to 5'))}</th><td></td></tr>")  # a header cell is never empty (axe)
     rows = []
     for v in results.values:
         dist = distribution_html(v.distribution)
@@ -58,7 +58,7 @@ def teams_html(results: survey.Results, t) -> str:
     names = list(results.teams)
     if not names:
         return ""
-    head = "<tr><th></th>" + "".join(
+    head = "<tr><td></td>" + "".join(
         f"<th class='num'>{esc(t(survey.team_title(n)))}<br><span class='ws-muted'>{results.teams[n]}</span></th>"
         for n in names) + "</tr>"
     rows = []
@@ -153,7 +153,8 @@ class SurveyPanel(Panel):
         self.results = results = survey.results(c.store, c.code, c.key)
         joined = survey.respondents(c.store, c.code, c.key)
         flagged = [v.name for v in results.divergent]
-        text = t("{answered} of {joined} employees who joined have answered.").format(
+        text = t.ngettext("{answered} of {joined} employee who joined has answered.",
+                          "{answered} of {joined} employees who joined have answered.", joined).format(
             answered=results.respondents, joined=joined)
         if flagged:
             text += " " + t("Read in very different ways: {values}.").format(values=", ".join(flagged))

@@ -8,7 +8,7 @@ from workshop.domain import grouping
 from workshop.domain.followup import teams
 from workshop.widgets.facilitator.base import Panel, button, hint, section, set_children
 from workshop.widgets.facilitator.followup import CSS
-from workshop.widgets.kit import Feedback, esc, run_action, stylesheet
+from workshop.widgets.kit import Feedback, esc, labelled, run_action, stylesheet
 
 
 class TeamRow(w.VBox):
@@ -20,10 +20,10 @@ class TeamRow(w.VBox):
         t = panel.t
         self.add_class("ws-team-row")
         self.feedback = Feedback()
-        self.actions = w.Textarea(value=practice.key_actions if practice else "", rows=2,
-                                  placeholder=t("Key actions"), layout=w.Layout(width="100%"))
-        self.metrics = w.Textarea(value=practice.metrics if practice else "", rows=2,
-                                  placeholder=t("Metrics"), layout=w.Layout(width="100%"))
+        self.actions = labelled(w.Textarea(value=practice.key_actions if practice else "", rows=2,
+                                           layout=w.Layout(width="100%")), t("Key actions"))
+        self.metrics = labelled(w.Textarea(value=practice.metrics if practice else "", rows=2,
+                                           layout=w.Layout(width="100%")), t("Metrics"))
         self.actions.add_class(f"ws-actions-{team}")
         self.metrics.add_class(f"ws-metrics-{team}")
         save = button(t("Save"), self._save, "primary")
@@ -84,7 +84,7 @@ class TeamsPanel(Panel):
                         f"{len(teams.PRACTICE_TEAMS)}</td><td>{esc(', '.join(filled))}</td></tr>")
         if rows:
             html = (f'<table class="ws-grid ws-team-summary"><tr><th>{esc(t("Value"))}</th>'
-                    f'<th class="num">{esc(t("Teams"))}</th><th></th></tr>{"".join(rows)}</table>')
+                    f'<th class="num">{esc(t("Teams"))}</th><td></td></tr>{"".join(rows)}</table>')
             if self.summary.value != html:
                 self.summary.value = html
 

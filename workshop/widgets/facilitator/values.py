@@ -1,8 +1,10 @@
-"""Values (04): group the cards into core values — create, rename, describe, merge, delete, assign, undo.
+"""Values (04): group the cards into core values on the affinity wall, and undo.
 
-Widgets for cards and values are kept by id and reused on every refresh, so
-a selection or a half-typed name survives other people's changes and nothing
-flickers.
+The wall (wall.py) is the main view: drag cards onto cards, into groups, out again, groups
+onto groups; name them inline. The "Table view" below it shows the same data as a list with
+a tick box and a menu per card (for screen-reader users, or anyone who prefers forms).
+Widgets for cards and values are kept by id and reused on every refresh, so a selection or
+a half-typed name survives other people's changes and nothing flickers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from workshop.core.errors import N_
 from workshop.domain import grouping
 from workshop.widgets.facilitator.base import Panel, button, hint, section, set_children, set_html, set_options
 from workshop.widgets.facilitator.suggestions import SuggestionsBox
-from workshop.widgets.kit import esc
+from workshop.widgets.facilitator.wall import Wall, group_label
+from workshop.widgets.kit import esc, labelled
 
 #: The "Not grouped" choice in a card's dropdown (value ids start at 1).
 UNGROUPED = 0
@@ -73,9 +76,9 @@ class ValueBox(w.VBox):
         self.remove = button(t("Delete"), self._remove, icon="trash")
         self.tools = w.HBox([self.edit, self.merge, self.merge_choice, self.remove],
                             layout=w.Layout(flex_flow="row wrap"))
-        self.name_input = w.Text(layout=w.Layout(width="100%"), placeholder=t("Name of the value"))
-        self.description_input = w.Textarea(rows=2, layout=w.Layout(width="100%"),
-                                            placeholder=t("What it means, in one sentence"))
+        self.name_input = labelled(w.Text(layout=w.Layout(width="100%")), t("Name of the value"))
+        self.description_input = labelled(w.Textarea(rows=2, layout=w.Layout(width="100%")),
+                                          t("What it means, in one sentence"))
         self.save = button(t("Save"), self._save, style="primary")
         self.cancel = button(t("Cancel"), self._stop_edit)
         self.editor = w.VBox([self.name_input, self.description_input, w.HBox([self.save, self.cancel])])
@@ -88,7 +91,7 @@ class ValueBox(w.VBox):
         self.name, self.description = value.name, value.description
         n = len(rows)
         desc = f'<div class="ws-muted">{esc(value.description)}</div>' if value.description else ""
-        set_html(self.head, f'<b class="ws-value-name">{esc(value.name)}</b> '
+        set_html(self.head, f'<b class="ws-value-name">{esc(group_label(t, value))}</b> '
                             f'<span class="ws-muted">· {esc(t.ngettext("{n} card", "{n} cards", n).format(n=n))}</span>{desc}')
         set_options(self.merge_choice, merge_options)
         self.merge.disabled = self.merge_choice.disabled = not structure or not merge_options
@@ -134,13 +137,23 @@ class ValuesPanel(Panel):
     def __init__(self, console, status):
         super().__init__(console, status)
         t = self.t
-        self.new_name = w.Text(placeholder=t("New value, e.g. Honesty"), layout=w.Layout(width="16em"))
+        self.new_name = labelled(w.Text(placeholder=t("New value, e.g. Honesty"), layout=w.Layout(width="16em")),
+                                 t("Name of the value"), visible=False)
         self.new_name.add_class("ws-new-value")
-        self.new_description = w.Text(placeholder=t("What it means (optional)"), layout=w.Layout(flex="1 1 16em"))
+        self.new_description = labelled(w.Text(placeholder=t("What it means (optional)"),
+                                               layout=w.Layout(flex="1 1 16em")),
+                                        t("What it means, in one sentence"), visible=False)
         self.create = button(t("Create value"), self._create, style="primary", icon="plus")
         self.create.add_class("ws-create-value")
         self.undo = button(t("Undo"), self._undo, icon="undo")
         self.undo.add_class("ws-undo-grouping")
+        self.wall = Wall(self)
+        self.table_toggle = w.ToggleButton(value=False, description=t("Table view"), icon="list",
+                                           tooltip=t("The same cards and values as a list with menus"),
+                                           layout=w.Layout(width="auto"))
+        self.table_toggle.add_class("ws-table-view")
+        self.table_toggle.observe(lambda _: self.refresh(self.status), "value")
+        self.toolbar = w.HBox([self.undo, self.table_toggle], layout=w.Layout(flex_flow="row wrap"))
         self.phase_note = w.HTML()
         self.summary = w.HTML()
         self.unassigned_head = w.HTML()
@@ -150,7 +163,7 @@ class ValuesPanel(Panel):
         self.values_box = w.VBox()
         self.creator = w.VBox([
             hint(t("Tick cards that belong together, name the value, and create it; or move any card with its menu.")),
-            w.HBox([self.new_name, self.new_description, self.create, self.undo],
+            w.HBox([self.new_name, self.new_description, self.create],
                    layout=w.Layout(flex_flow="row wrap", align_items="center")),
         ])
         self.rows: dict[int, CardRow] = {}
@@ -161,17 +174,30 @@ class ValuesPanel(Panel):
         # Suggested groups for the cards still to place: nothing moves until the facilitator accepts.
         self.suggestions = SuggestionsBox(console)
         self.suggesting = w.VBox([section(t("Suggested groups")), self.suggestions])
-        self.children = [self.phase_note, self.summary, self.creator, self.feedback, unassigned_box,
-                         self.suggesting, section(t("Core values")), self.values_box]
+        self.table = w.VBox([self.creator, unassigned_box, section(t("Core values")), self.values_box])
+        self.table.add_class("ws-values-table")
+        self.children = [self.phase_note, self.summary, self.toolbar, self.feedback, self.wall.view,
+                         self.suggesting, self.table]
         self.refresh(status)
 
     # ---- showing the board ------------------------------------------------------------
-    def refresh(self, status) -> None:
+    def refresh(self, status, force_wall: bool = False) -> None:
         super().refresh(status)
-        t, c = self.t, self.console
+        c = self.console
         structure = status.phase in grouping.STRUCTURE_PHASES
         board = grouping.board(c.store, c.code, c.key)
-        options = [(t("Not grouped"), UNGROUPED)] + [(v.name, v.id) for v, _ in board.values]
+        self.wall.show(board, movable=structure, editable=status.phase in grouping.WORDING_PHASES,
+                       force=force_wall)
+        tabled = self.table_toggle.value
+        self.table.layout.display = "flex" if tabled else "none"
+        self._summary(board, status, structure)
+        self.suggesting.layout.display = "flex" if structure and board.unassigned else "none"
+        if tabled:
+            self._table(board, structure)
+
+    def _table(self, board, structure: bool) -> None:
+        t = self.t
+        options = [(t("Not grouped"), UNGROUPED)] + [(group_label(t, v), v.id) for v, _ in board.values]
         seen_cards, seen_values = set(), set()
 
         def row(card, value_id):
@@ -184,7 +210,7 @@ class ValuesPanel(Panel):
         for value, value_cards in board.values:
             seen_values.add(value.id)
             box = self.boxes.get(value.id) or self.boxes.setdefault(value.id, ValueBox(self, value.id))
-            merge_options = [(v.name, v.id) for v, _ in board.values if v.id != value.id]
+            merge_options = [(group_label(t, v), v.id) for v, _ in board.values if v.id != value.id]
             box.update(value, [row(card, value.id) for card in value_cards], merge_options, structure)
             boxes.append(box)
         loose = [row(card, None) for card in board.unassigned]
@@ -197,12 +223,20 @@ class ValuesPanel(Panel):
         set_html(self.unassigned_head, f"<h3>{esc(t('Not grouped yet'))} "
                                        f"<span class='ws-muted'>({len(loose)})</span></h3>"
                                        + ("" if loose else f'<p class="ws-muted">{esc(t("Every card is in a value."))}</p>'))
+        self.creator.layout.display = "flex" if structure else "none"
+
+    def _summary(self, board, status, structure: bool) -> None:
+        t = self.t
         total = sum(len(cs) for _, cs in board.values) + len(board.unassigned)
         n = len(board.values)
+        unnamed = sum(1 for v, _ in board.values if not v.name)
         set_html(self.summary, '<p class="ws-muted">' + esc(
             t.ngettext("{n} value", "{n} values", n).format(n=n) + " · "
             + t.ngettext("{grouped} of {total} card grouped", "{grouped} of {total} cards grouped", total).format(
-                grouped=total - len(board.unassigned), total=total)) + "</p>")
+                grouped=total - len(board.unassigned), total=total)
+            + ("" if not unnamed else " · " + t.ngettext(
+                "{n} group still needs a name before the vote", "{n} groups still need a name before the vote",
+                unnamed).format(n=unnamed))) + "</p>")
         note = "" if structure else (
             '<div class="ws-banner">' + esc(t("The vote has started: cards can no longer be regrouped. "
                                               "Names and descriptions can still be polished.")) + "</div>")
@@ -210,9 +244,6 @@ class ValuesPanel(Panel):
             note += '<div class="ws-banner">' + esc(t("The cards are not revealed yet: participants cannot see this "
                                                       "board. Reveal them on the brainstorm page.")) + "</div>"
         set_html(self.phase_note, note)
-        shown = "flex" if structure else "none"
-        self.creator.layout.display = shown
-        self.suggesting.layout.display = shown if structure and loose else "none"
 
     def _empty_values(self):
         if not hasattr(self, "_empty"):

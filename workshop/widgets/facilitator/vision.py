@@ -9,7 +9,8 @@ from workshop.core import criteria, phases
 from workshop.domain import grouping, vision, workshops
 from workshop.widgets.facilitator.base import Panel, button, section, set_html
 from workshop.widgets.hints import HintsView
-from workshop.widgets.kit import esc, show, static_text, stylesheet
+from workshop.widgets.kit import esc, labelled, show, static_text, stylesheet
+from workshop.widgets.sendbutton import send_button
 
 
 def full() -> w.Layout:
@@ -81,23 +82,36 @@ class VisionPanel(Panel):
         self.count = w.HTML()
         self.list = w.VBox()
         self.list.add_class("ws-drafts-list")
-        self.entry = w.Textarea(placeholder=t("A draft of your own, or one the room says aloud"), rows=2,
-                                layout=full())
-        self.add_button = button(t("Add draft"), self._add, "", "plus")
+        self.entry = labelled(w.Textarea(placeholder=t("A draft of your own, or one the room says aloud"), rows=2,
+                                         layout=full()), t("New draft"), visible=False)
+        self.add_button = send_button([self.entry], t("Add draft"), self._add, "", "plus")  # the words go with the click
         self.add_button.add_class("ws-fac-add-draft")
         self.add_box = w.VBox([self.entry, w.HBox([self.add_button])])
         self.to_rating = button(t("Start rating the drafts"), self._start_rating, "primary", "star")
         self.to_rating.add_class("ws-start-rating")
         self.table = w.HTML()
         self.table.add_class("ws-ratings-table")
-        self.rating_box = w.VBox([section(t("Ratings")), self.table])
+        # Closing rating: the one step that lets the averages reach the room screen.
+        self.rating_state = w.HTML()
+        self.rating_state.add_class("ws-rating-state")
+        self.close_rating = button(t("Close rating"), self._close_rating, "warning", "lock")
+        self.close_rating.add_class("ws-close-rating")
+        self.close_rating.tooltip = t("Scores are final; the room screen shows the averages.")
+        self.reopen_rating = button(t("Reopen rating"), self._reopen_rating, "", "unlock")
+        self.reopen_rating.add_class("ws-reopen-rating")
+        self.reopen_rating.tooltip = t(
+            "Reopen rating if the room needs more time: participants can change their scores again; "
+            "the room screen hides the averages.")
+        self.rating_buttons = w.HBox([self.close_rating, self.reopen_rating])
+        self.rating_box = w.VBox([section(t("Ratings")), self.rating_state, self.rating_buttons, self.table])
 
         self.pick = w.Dropdown(options=[], description=t("Draft"), layout=full())
         self.pick.observe(self._picked, "value")
-        self.wording = w.Textarea(rows=2, layout=full(),
-                                  placeholder=t("Polish the wording here if the room wants"))
+        self.wording = labelled(w.Textarea(rows=2, layout=full(),
+                                           placeholder=t("Polish the wording here if the room wants")),
+                                t("Our vision"), visible=False)
         self.wording.add_class("ws-vision-wording")
-        self.choose_button = button(t("Make this our vision"), self._choose, "success", "check")
+        self.choose_button = send_button([self.wording], t("Make this our vision"), self._choose, "success", "check")
         self.choose_button.add_class("ws-choose-vision")
         self.final = w.HTML()
         self.choose_box = w.VBox([section(t("Our vision")), self.final, self.pick, self.wording,
@@ -115,7 +129,7 @@ class VisionPanel(Panel):
         super().refresh(status)
         c, t = self.console, self.t
         phase = status.phase
-        summaries = vision.summary(c.store, c.code)
+        summaries = vision.summary(c.store, c.code, c.key)
         chosen = grouping.values(c.store, c.code, only_chosen=True)
         set_html(self.stage_note, f'<p class="ws-muted ws-note">{esc(self._note(phase))}</p>')
         set_html(self.values, "<p>" + esc(t("Our values:")) + " "
@@ -133,6 +147,7 @@ class VisionPanel(Panel):
         show(self.to_rating, phase == phases.DRAFTING)
         self.to_rating.disabled = not summaries
         show(self.rating_box, phases.index(phase) >= phases.index(phases.RATING))
+        self._show_rating_state(status)
         set_html(self.table, ratings_table_html(summaries, t))
         show(self.choose_box, phases.index(phase) >= phases.index(phases.DRAFTING))
         choosable = phase in (phases.DRAFTING, phases.RATING, phases.ACTIONS)
@@ -141,6 +156,33 @@ class VisionPanel(Panel):
         final = (f'<div class="ws-vision-final"><div class="ws-muted">{esc(t("Chosen vision"))}</div>'
                  f'<div class="ws-big">“{esc(status.vision)}”</div></div>') if status.vision else ""
         set_html(self.final, final)
+
+    def _show_rating_state(self, status) -> None:
+        """Open: live averages for the facilitator only, and a Close button. Closed: final, on the room screen."""
+        t, closed = self.t, status.rating_closed
+        if closed:
+            lock = '<i class="fa fa-lock" aria-hidden="true"></i> '
+            state = ('<div class="ws-rating-closed"><b>' + lock + esc(t("Rating is closed.")) + "</b> "
+                     + esc(t("Scores are final; the room screen shows the averages.")) + "</div>")
+            if status.phase == phases.RATING:
+                state += ('<div class="ws-muted ws-note">' + esc(t(
+                    "Reopen rating if the room needs more time: participants can change their scores again; "
+                    "the room screen hides the averages.")) + "</div>")
+        else:
+            state = ('<div class="ws-rating-open"><b>' + esc(t("Rating is open.")) + "</b> "
+                     + esc(t("The averages below are live and only you see them; participants can still change "
+                             "their scores.")) + "</div>"
+                     '<div class="ws-muted ws-note">' + esc(t("Close rating when everyone is done.")) + " "
+                     + esc(t("Scores are final; the room screen shows the averages.")) + "</div>")
+        set_html(self.rating_state, state)
+        show(self.rating_buttons, status.phase == phases.RATING)
+        show(self.close_rating, status.phase == phases.RATING and not closed)
+        show(self.reopen_rating, status.phase == phases.RATING and closed)
+        # While the room still rates, the averages are the facilitator's alone (the room screen shows them once closed).
+        if closed:
+            self.table.remove_class("ws-private")
+        else:
+            self.table.add_class("ws-private")
 
     def _note(self, phase) -> str:
         t = self.t
@@ -156,7 +198,8 @@ class VisionPanel(Panel):
         return t("The vision is chosen. Its wording can still be polished while values are made actionable.")
 
     def _row(self, i: int, draft_id: int, text: str, editable: bool) -> w.Widget:
-        # Hints inform the ratings (clichés, promises, readability); they never replace them.
+        # Hints inform the ratings (length, clichés, promises, the customer); they never replace them.
+        # The facilitator sees them on every draft; they are private (never on the room screen).
         hints = HintsView(self.t, "vision", lang=self.status.language)
         hints.show(text)
         card = w.VBox([w.HTML(f'<div class="ws-card"><span class="ws-draft-no">{i}.</span>{esc(text)}</div>'),
@@ -204,7 +247,7 @@ class VisionPanel(Panel):
     def _add(self) -> None:
         self.act(vision.add_draft_as_facilitator, self.entry.value, success=self.t("Draft added."))
         if self.succeeded:
-            self.entry.value = ""
+            self.add_button.taken()
 
     def _remove(self, draft_id: int) -> None:
         self.act(vision.remove_draft, draft_id, success=self.t("Draft removed."))
@@ -212,7 +255,17 @@ class VisionPanel(Panel):
     def _start_rating(self) -> None:
         self.act(workshops.advance, success=self.t("Rating has started: participants now see the drafts with the criteria."))
 
+    def _close_rating(self) -> None:
+        self.act(vision.close_rating, success=self.t("Rating is closed: scores are final; the room screen shows the averages."))
+
+    def _reopen_rating(self) -> None:
+        self.act(vision.reopen_rating, success=self.t("Rating is open again: participants can change their scores."))
+
     def _choose(self) -> None:
         if self.pick.value is None:
             return
-        self.act(vision.choose_vision, self.pick.value, self.wording.value, success=self.t("This is our vision now."))
+        t, status = self.t, self.status
+        closes = vision.choosing_closes_rating(status.phase, status.rating_closed, self._final_id, self.pick.value)
+        done = (t("This is our vision now. Rating is closed: scores are final; the room screen shows the averages.")
+                if closes else t("This is our vision now."))
+        self.act(vision.choose_vision, self.pick.value, self.wording.value, success=done)

@@ -1,4 +1,7 @@
-"""Dot voting for the facilitator: open rounds, see who has voted (never how), close, read results."""
+"""Dot voting for the facilitator: open rounds, see who has voted (never how), close, read results.
+
+Closing a round shows its results and one button for what they call for (the run-off, the next
+round, or where to go when the vote is done); nothing opens until the facilitator clicks it."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import ipywidgets as w
 
 from workshop.core import phases, settings
 from workshop.domain import ballots, grouping, voting
-from workshop.widgets.facilitator.base import Panel, button, private, section, set_html
+from workshop.widgets.facilitator.base import Panel, button, private, set_html
 from workshop.widgets.kit import esc, gapped, show, static_text, stylesheet
 
 CSS = static_text("facilitator-voting.css")
@@ -41,12 +44,30 @@ def results_html(result, t) -> str:
     note = ""
     if tied:
         places = result.keep - sum(1 for c in result.candidates if c.outcome == "kept")
-        text = t.ngettext("Tie at the cut: {names} go to a run-off for the last place. The run-off round is open.",
-                          "Tie at the cut: {names} go to a run-off for {places} remaining places. The run-off round is open.",
+        text = t.ngettext("Tie at the cut: {names} go to a run-off for the last place.",
+                          "Tie at the cut: {names} go to a run-off for {places} remaining places.",
                           places).format(names=", ".join(tied), places=places)
         note = f'<p class="ws-banner">{esc(text)}</p>'
     return (f'<div class="ws-fac-results"><h3>{esc(title)} <span class="ws-muted">· {esc(voters)}</span></h3>'
             + "".join(rows) + note + "</div>")
+
+
+def step_label(step, t) -> str:
+    """The one button for what the last closed round calls for."""
+    if step.is_runoff:
+        return t("Open the run-off: {names} (keep {keep})").format(
+            names=", ".join(v.name for v in step.values), keep=step.keep)
+    return t("Open round {n}").format(n=step.number)
+
+
+def done_html(step, t) -> str:
+    """The vote is over: where to go next, pointing at the stage bar (the panel does not move the room)."""
+    n = len(step.values)
+    head = t.ngettext("{n} value remains: move on to the vision.",
+                      "{n} values remain: move on to the vision.", n).format(n=n)
+    where = t("Use “{button}” in the stage bar at the top.").format(
+        button=t("Next stage: {stage}").format(stage=t(phases.TITLES[phases.DRAFTING])))
+    return f'<div class="ws-vote-done"><b>{esc(head)}</b> <span>↑ {esc(where)}</span></div>'
 
 
 def history_html(closed, t) -> str:
@@ -61,8 +82,9 @@ def voters_html(progress, t) -> str:
     """Who has voted, by name or pseudonym; what they voted for is never known here."""
     voted = sum(1 for p in progress if p.used > 0)
     done = sum(1 for p in progress if p.used >= p.budget)
+    placed = t.ngettext("{n} has placed all their dots", "{n} have placed all their dots", done).format(n=done)
     head = (f'<div><span class="ws-voted-count">{esc(t("{voted} of {total} have voted").format(voted=voted, total=len(progress)))}</span> '
-            f'<span class="ws-muted">· {esc(t("{n} have placed all their dots").format(n=done))}</span></div>')
+            f'<span class="ws-muted">· {esc(placed)}</span></div>')
     chips = []
     for p in progress:
         if p.used >= p.budget:
@@ -107,7 +129,7 @@ class VotingPanel(Panel):
                                      style=wide, layout=w.Layout(width="13em"))
         for field, name in ((self.budget, "budget"), (self.cap, "cap"), (self.keep, "keep")):
             field.add_class(f"ws-round-{name}")
-        self.open_button = button(t("Open the round"), self._open, "primary", "play")
+        self.open_button = button(t("Open round {n}").format(n=1), self._open, "primary", "play")
         self.open_button.add_class("ws-open-round")
         self.apply_button = button(t("Change the rules"), self._configure, "", "sliders")
         self.apply_button.add_class("ws-configure-round")
@@ -126,6 +148,7 @@ class VotingPanel(Panel):
         self.live_box = w.VBox([self.round_info, self.voters])
 
         self.chosen = w.HTML()
+        self.done = w.HTML()
         self.results = w.HTML()
         self.results.add_class("ws-round-results")
         self.history = w.HTML()
@@ -135,16 +158,20 @@ class VotingPanel(Panel):
         self.settle_button.add_class("ws-settle")
         # Folded away and off the shared screen: overruling the room is the exception.
         self.settle_box = private(w.Accordion(
-            children=[w.VBox([w.HTML(f'<span class="ws-muted">{esc(t("Tick the values to keep and decide for the room. This closes the run-off."))}</span>'),
+            children=[w.VBox([w.HTML(f'<span class="ws-muted">{esc(t("Tick the values to keep and decide for the room instead of a run-off."))}</span>'),
                               self.settle_list, w.HBox([self.settle_button])])],
             titles=(t("The room cannot break the tie?"),), selected_index=None))
         self.settle_box.add_class("ws-settle-box")
         self._checks: dict[int, w.Checkbox] = {}
         self._form_for = None
+        self._step = None
 
-        self.children = [stylesheet(CSS), section(t("Dot voting")), self.stage_note, self.script, self.form, self.live_box,
-                         w.HBox([self.close_button, self.undo_button], layout=w.Layout(flex_flow="row wrap")),
-                         self.feedback, self.chosen, self.results, self.settle_box, self.history]
+        # In the order of the talk: the open round and its Close button; the closed round's results;
+        # the one button for the next step (or where to go when the vote is done); the undo.
+        # No heading of its own: the pane's heading names the stage right above it.
+        self.children = [stylesheet(CSS), self.stage_note, self.script,
+                         self.live_box, w.HBox([self.close_button]), self.results, self.chosen, self.done,
+                         self.form, w.HBox([self.undo_button]), self.feedback, self.settle_box, self.history]
         self.refresh(status)
 
     # ---- reading -----------------------------------------------------------------------
@@ -155,38 +182,52 @@ class VotingPanel(Panel):
         current = next((r for r in rounds if r.status == "open"), None)
         closed = [r for r in rounds if r.status == "closed"]
         progress = voting.progress(c.store, c.code, c.key) if current else []
+        step = None if current else voting.next_step(c.store, c.code)
+        self._step = step
         values = grouping.values(c.store, c.code)
         dropped = {x.value_id for r in closed for x in r.candidates if x.outcome == "dropped"}
         survivors = [v for v in values if v.id not in dropped]
         chosen = [v for v in values if v.chosen]
         in_voting = status.phase == phases.VOTING
         anyone_voted = any(p.used > 0 for p in progress)
+        done = step is not None and step.done
 
-        set_html(self.stage_note, self._stage_note(status, current, chosen))
+        set_html(self.stage_note, self._stage_note(status, current, closed, step))
+        show(self.stage_note, not (in_voting and done))
         set_html(self.script, script_html(ballots.open_ballots(c.store, c.code), t) if in_voting else "")
-        show(self.form, in_voting and not chosen and (current is None or not anyone_voted))
+        show(self.form, in_voting and not done and (current is None or not anyone_voted))
         show(self.open_button, current is None)
         show(self.apply_button, current is not None)
-        self._fill_form(current, survivors, status.vote_target)
+        self._fill_form(current, step, survivors, status.vote_target)
         show(self.live_box, in_voting and current is not None)
         set_html(self.round_info, self._round_html(current) if current else "")
         set_html(self.voters, voters_html(progress, t) if current else "")
         show(self.close_button, in_voting and current is not None)
         show(self.undo_button, in_voting and bool(closed) and not anyone_voted)
         set_html(self.chosen, self._chosen_html(chosen))
+        set_html(self.done, done_html(step, t) if in_voting and done else "")
         set_html(self.results, results_html(closed[-1], t) if closed else "")
         set_html(self.history, history_html(closed[:-1], t))
-        self._fill_settle(in_voting and current is not None and current.is_runoff, survivors, current)
+        runoff = current.is_runoff if current else bool(step and step.is_runoff)
+        tied = ({x.value_id for x in current.candidates} if current else
+                {x.value_id for x in step.values} if step else set())
+        self._fill_settle(in_voting and runoff, survivors, tied)
 
-    def _stage_note(self, status, current, chosen) -> str:
+    def _stage_note(self, status, current, closed, step) -> str:
         t = self.t
         if phases.index(status.phase) < phases.index(phases.VOTING):
             text = t("The vote starts at the stage “{stage}”. Move the workshop on when the values are named.").format(
                 stage=t(phases.TITLES[phases.VOTING]))
         elif status.phase != phases.VOTING:
             text = t("The vote is over. These are its results.")
-        elif chosen:
+        elif step is not None and step.done:
             text = t("The vote is done. Move the workshop on to “{stage}”.").format(stage=t(phases.TITLES[phases.DRAFTING]))
+        elif current is None and closed and step is not None and step.is_runoff:
+            text = t("Round {n} is closed. Talk about the results with the room; phones show the run-off "
+                     "ballot only when you open it.").format(n=closed[-1].number)
+        elif current is None and closed:
+            text = t("Round {n} is closed. Talk about the results with the room; phones show the next "
+                     "ballot only when you open it.").format(n=closed[-1].number)
         elif current is None:
             text = t("Set the rules and open the next round. Participants see their ballot at once.")
         elif current.is_runoff:
@@ -195,32 +236,40 @@ class VotingPanel(Panel):
             text = t("Participants are voting. Close the round when everyone has placed their dots.")
         return f'<p class="ws-muted ws-note">{esc(text)}</p>'
 
-    def _fill_form(self, current, survivors, target) -> None:
-        """Suggest the rules for the next round; keep what the facilitator types meanwhile."""
-        n = len(current.candidates) if current else len(survivors)
+    def _fill_form(self, current, step, survivors, target) -> None:
+        """Suggest the rules for the round to open; keep what the facilitator types meanwhile."""
         if current:
-            rules = (current.budget, current.cap or 0, current.keep)
+            n, runoff, keep = len(current.candidates), current.is_runoff, current.keep
+            rules = (current.budget, current.cap or 0, keep)
+        elif step is not None and not step.done:
+            n, runoff, keep = len(step.values), step.is_runoff, step.keep
+            rules = (step.budget, 0, keep)
         else:
+            n, runoff = len(survivors), False
             rules = (voting.default_budget(n), 0, max(1, min(target, n)))
-        key = (current.number if current else None, n, rules)
+        label = step_label(step, self.t) if step is not None and not step.done else None
+        key = (current.number if current else None, n, rules, label)
         if key == self._form_for:
             return
         self._form_for = key
         self.keep.max = max(1, n)
         self.budget.value, self.cap.value, self.keep.value = rules
+        show(self.keep, not runoff)  # a run-off's places are set by the round before
         t = self.t
         hint = t("{n} values on the ballot. Rule of thumb: a third as many dots as values, here {dots}.").format(
             n=n, dots=voting.default_budget(n))
-        hint += " " + t("The vote goes on until {target} values remain (the target is set at the Setup stage).").format(
-            target=target)
-        if current and not current.is_runoff:
+        if runoff:
+            hint += " " + t.ngettext("The run-off fills {places} place among the tied values.",
+                                     "The run-off fills {places} places among the tied values.",
+                                     rules[2]).format(places=rules[2])
+        else:
+            hint += " " + t("The vote goes on until {target} values remain (the target is set at the Setup stage).").format(
+                target=target)
+        if current:
             hint += " " + t("The rules can change until the first dot is placed.")
         set_html(self.rule_hint, f"<p>{esc(hint)}</p>")
-        self.open_button.description = t("Open round {n}").format(n=self._next_number())
-
-    def _next_number(self) -> int:
-        rounds = voting.rounds(self.console.store, self.console.code)
-        return (rounds[-1].number if rounds else 0) + 1
+        if label:
+            self.open_button.description = label
 
     def _round_html(self, r) -> str:
         t = self.t
@@ -246,31 +295,36 @@ class VotingPanel(Panel):
         return (f'<div class="ws-chosen"><h3>{esc(t("Our {n} core values").format(n=len(chosen)))}</h3>'
                 f"{names}</div>")
 
-    def _fill_settle(self, visible: bool, survivors, current) -> None:
+    def _fill_settle(self, visible: bool, survivors, tied: set[int]) -> None:
         show(self.settle_box, visible)
         if not visible:
             return
         ids = tuple(v.id for v in survivors)
         if ids == tuple(self._checks):
             return
-        in_runoff = {c.value_id for c in current.candidates}
-        self._checks = {v.id: w.Checkbox(value=v.id not in in_runoff, description=v.name, indent=False)
+        self._checks = {v.id: w.Checkbox(value=v.id not in tied, description=v.name, indent=False)
                         for v in survivors}
         self.settle_list.children = list(self._checks.values())
 
     # ---- actions -----------------------------------------------------------------------
-    def _rules(self):
+    def _rules(self, runoff: bool):
         cap = self.cap.value or None
-        return self.budget.value, cap, self.keep.value
+        return self.budget.value, cap, None if runoff else self.keep.value
 
     def _open(self) -> None:
-        budget, cap, keep = self._rules()
-        number = self.act(voting.open_round, budget=budget, cap=cap, keep=keep)
+        """Open the step the results call for, exactly the one the button names."""
+        step = self._step
+        runoff = bool(step and step.is_runoff)
+        budget, cap, keep = self._rules(runoff)
+        number = self.act(voting.open_round, budget=budget, cap=cap, keep=keep,
+                          expect=step.kind if step else None)
         if number is not None:
-            self.feedback.ok(self.t("Round {n} is open.").format(n=number))
+            text = self.t("Run-off (round {n}) is open") if runoff else self.t("Round {n} is open.")
+            self.feedback.ok(text.format(n=number))
 
     def _configure(self) -> None:
-        budget, cap, keep = self._rules()
+        current = next((r for r in voting.rounds(self.console.store, self.console.code) if r.status == "open"), None)
+        budget, cap, keep = self._rules(bool(current and current.is_runoff))
         self.act(voting.configure_round, budget, cap=cap, keep=keep,
                  success=self.t("The new rules apply to this round."))
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import ipywidgets as w
 
 from workshop.core import links, phases, stages
-from workshop.core.errors import NotFound, WorkshopError
+from workshop.core.errors import N_, NotFound, WorkshopError
 from workshop.domain import workshops
+from workshop.i18n import translator
 from workshop.store import Store
 from workshop.widgets.address import AddressBar
 from workshop.widgets.countdown import Countdown
 from workshop.widgets.kit import esc, static_text, style
 from workshop.widgets.participant.base import Visitor
-from workshop.widgets.participant.join import CodeEntry, JoinForm
+from workshop.widgets.participant.join import JOINING, CodeEntry, JoinForm
 from workshop.widgets.shell import ALREADY_JOINED, VisitorShell
 
 # Every stage view is imported with the app, before a visitor arrives: a preheated kernel
@@ -33,6 +34,9 @@ PRESENCE_EVERY = 20
 #: card's buttons go under the card rather than one beside it and one below.
 PARTICIPANT_STYLE = f"<style>\n{static_text('participant.css')}</style>"
 
+#: Said (politely, to screen readers) when the facilitator moves the room to another stage.
+STAGE_CHANGED = N_("The workshop has moved on to: {stage}")
+
 
 class ParticipantApp(VisitorShell):
     """One participant's page. Built in two steps so a preheated kernel does the costly
@@ -49,6 +53,8 @@ class ParticipantApp(VisitorShell):
         self.view = None
         self.phase = None
         self._ticks = 0
+        #: Focus the stage's heading at the next paint (just joined).
+        self._entering = False
 
         self.title = w.HTML()
         self.stage = w.HTML()
@@ -65,7 +71,7 @@ class ParticipantApp(VisitorShell):
         self.body.children = [self.join_form]
         self.children = [style(), w.HTML(PARTICIPANT_STYLE), header, w.HBox([self.stage, self.who],
                          layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
-                         self.banner, self.body, self.footer, self.identity]
+                         self.banner, self.body, self.footer, self.identity, self.page]
         self.children += (AddressBar(after=self.identity),)  # key and token out of the address bar
         if code is not None:
             self.load_workshop(code, lang=lang, token=token)
@@ -85,9 +91,14 @@ class ParticipantApp(VisitorShell):
     def link_refused(self, err: WorkshopError) -> None:
         self.join_form.feedback.error(err.localized(self.t))
 
-    def ask_for_code(self) -> None:
-        """Opened without a link: a field for the join code instead of the join form."""
-        self.title.value = f'<div class="ws-title">{esc(self.t("Join a workshop"))}</div>'
+    def ask_for_code(self, lang: str | None = None) -> None:
+        """Opened without a link: a field for the join code instead of the join form, in the
+        link's language (``?lang=``) when it names one: there is no workshop yet to take it from."""
+        if lang:
+            self.t = translator(lang)
+            self.set_language(self.t.lang)
+        self.title.value = f'<h1 class="ws-title">{esc(self.t("Join a workshop"))}</h1>'
+        self.page.set_title(self.t("Join a workshop"))
         self.body.children = [CodeEntry(self.t, self._code_typed)]
 
     def _code_typed(self, code: str) -> str | None:
@@ -106,7 +117,8 @@ class ParticipantApp(VisitorShell):
 
     def show_problem(self, title: str, message: str) -> None:
         """Instead of the join form: why this link opens nothing."""
-        self.title.value = f'<div class="ws-title">{esc(title)}</div>'
+        self.title.value = f'<h1 class="ws-title">{esc(title)}</h1>'
+        self.page.set_title(title)
         self.body.children = [w.HTML(f"<p>{esc(message)}</p>")]
         self.language.layout.display = "none"
 
@@ -127,12 +139,13 @@ class ParticipantApp(VisitorShell):
             return  # one page, one person: never a second identity
         self.joined = joined
         self.identity.remember(joined.token)
-        self.visitor = Visitor(self.store, self.code, joined.token, joined.name, self.t)
+        self.visitor = Visitor(self.store, self.code, joined.token, joined.name, self.t, page=self.page)
         personal = links.notebook_url(links.PARTICIPANT_NOTEBOOK, w=self.code, p=joined.token)
         self.footer.value = (f'<details class="ws-muted"><summary>{esc(self.t("Continue on another device"))}'
                              f'</summary><p>{esc(self.t("Open this personal link there (keep it to yourself):"))}'
                              f'<br><code class="ws-personal-link">{esc(personal)}</code></p></details>')
         self.phase = None
+        self._entering = True
         self.changed()
         self.start_live()
 
@@ -143,18 +156,27 @@ class ParticipantApp(VisitorShell):
         if self.joined is None:
             return
         if self.status.phase != self.phase:
-            self.phase = self.status.phase
+            previous, self.phase = self.phase, self.status.phase
             shown = stages.PARTICIPANT_VIEWS[self.phase]
             self.view = stages.load(shown.view)(self.visitor, self.status, **dict(shown.options))
+            self.view.add_class(f"ws-phase-{self.phase}")  # focus finds this view's heading, not the old one's
             self.body.children = [self.view]
+            # Keyboard and screen-reader users land on the new stage's heading; a repaint in
+            # another language (previous is None, not entering) leaves focus on the menu.
+            if previous is not None:
+                self.page.announce(self.t(STAGE_CHANGED).format(stage=self.t(phases.TITLES[self.phase])))
+            if previous is not None or self._entering:
+                self._entering = False
+                self.page.focus(f".ws-phase-{self.phase} .ws-stage-heading")
         else:
             self.view.refresh(self.status)
 
 
     def _paint_header(self) -> None:
         t, s = self.t, self.status
-        self.title.value = f'<div class="ws-title">{esc(s.title)}</div>'
+        self.title.value = f'<h1 class="ws-title">{esc(s.title)}</h1>'
         self.stage.value = f'<b class="ws-stage-name">{esc(t(phases.TITLES[s.phase]))}</b>'
+        self.page.set_title(t(phases.TITLES[s.phase]) if self.joined is not None else t(JOINING), s.title)
         if self.joined is not None:
             self.who.value = f'<span class="ws-muted">{esc(t("You are {name}").format(name=self.joined.name))}</span>'
         self.countdown.done_text = t("Time is up")

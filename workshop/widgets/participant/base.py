@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ipywidgets as w
 
@@ -19,6 +19,17 @@ class Visitor:
     token: str
     name: str
     t: Translator
+    #: The page's PageSemantics (focus moves, announcements); None outside a visitor's page.
+    page: object = field(default=None, compare=False, repr=False)
+
+    def focus(self, selector: str) -> None:
+        """Move the keyboard focus to ``selector`` on this visitor's page (nothing without one)."""
+        if self.page is not None:
+            self.page.focus(selector)
+
+    def announce(self, text: str) -> None:
+        if self.page is not None:
+            self.page.announce(text)
 
 
 class StageView(w.VBox):
@@ -37,7 +48,8 @@ class StageView(w.VBox):
 
 
 def heading(text: str) -> w.HTML:
-    return w.HTML(f'<div class="ws-title">{esc(text)}</div>')
+    """The stage's heading (h2 under the page's h1, the workshop): where focus lands on a stage change."""
+    return w.HTML(f'<h2 class="ws-title ws-stage-heading" tabindex="-1">{esc(text)}</h2>')
 
 
 def note(text: str) -> w.HTML:

@@ -15,7 +15,8 @@ def board_html(board, t) -> str:
     for value, cards in board.values:
         items = "".join(f'<div class="ws-card">{esc(c.text)}</div>' for c in cards)
         desc = f'<div class="ws-muted">{esc(value.description)}</div>' if value.description else ""
-        parts.append(f'<div class="ws-value"><b>{esc(value.name)}</b> '
+        name = value.name or t("Group {n}").format(n=value.position)  # an unnamed group of the wall
+        parts.append(f'<div class="ws-value"><b>{esc(name)}</b> '
                      f'<span class="ws-muted">({len(cards)})</span>{desc}'
                      f'<div style="display:flex;flex-wrap:wrap">{items}</div></div>')
     if board.unassigned:

@@ -7,9 +7,15 @@ import uuid
 import ipywidgets as w
 
 from workshop.core import settings
+from workshop.core.errors import N_
 from workshop.domain import cards
-from workshop.widgets.kit import esc, run_action
+from workshop.widgets.kit import esc, labelled, run_action
 from workshop.widgets.participant.base import StageView, full_width, heading, note
+from workshop.widgets.sendbutton import SendButton
+
+#: Where the keyboard focus goes after a card is added or withdrawn: back to the card box.
+CARD_BOX = ".ws-card-entry textarea"
+WITHDRAWN = N_("Card withdrawn.")
 
 
 class MyCard(w.HBox):
@@ -23,15 +29,19 @@ class MyCard(w.HBox):
         self.label = w.HTML()
         self.label.add_class("ws-grow")
         self.edit = w.Button(description=t("Edit"), layout=w.Layout(width="auto"))
+        self.edit.add_class("ws-edit")
         self.withdraw = w.Button(description=t("Withdraw"), layout=w.Layout(width="auto"))
-        self.editor = full_width(w.Textarea(rows=2))
-        self.save = w.Button(description=t("Save"), button_style="primary", layout=w.Layout(width="auto"))
+        self.withdraw.add_class("ws-withdraw")
+        self.editor = labelled(full_width(w.Textarea(rows=2)), t("Edit your card"), visible=False)
+        self.editor.add_class("ws-card-editor")
+        self.save = SendButton([self.editor], t("Save"), button_style="primary", layout=w.Layout(width="auto"))
         self.cancel = w.Button(description=t("Cancel"), layout=w.Layout(width="auto"))
         self.edit.on_click(lambda _: self._start_edit())
-        self.cancel.on_click(lambda _: self._show())
+        self.cancel.on_click(lambda _: self._cancel())
         self.save.on_click(lambda _: self._save())
         self.withdraw.on_click(lambda _: self._withdraw())
         self.add_class("ws-my-card")
+        self.add_class(f"ws-card-{card.id}")
         self._show()
 
     def _show(self, text: str | None = None) -> None:
@@ -43,6 +53,11 @@ class MyCard(w.HBox):
     def _start_edit(self) -> None:
         self.editor.value = self.text
         self.children = [self.editor, self.save, self.cancel]
+        self.view.visitor.focus(f".ws-card-{self.card_id} .ws-card-editor textarea")
+
+    def _cancel(self) -> None:
+        self._show()
+        self.view.visitor.focus(f".ws-card-{self.card_id} .ws-edit")
 
     def _save(self) -> None:
         v = self.view
@@ -50,13 +65,15 @@ class MyCard(w.HBox):
                           v.visitor.token, self.card_id, self.editor.value)
         if done is not None:
             self._show(done.text)
+            v.visitor.focus(f".ws-card-{self.card_id} .ws-edit")
 
     def _withdraw(self) -> None:
         v = self.view
         # A request id: a retry after a lost commit answers "done", not "that card no longer exists".
         run_action(v.feedback, v.t, cards.withdraw_card, v.visitor.store, v.visitor.code,
-                   v.visitor.token, self.card_id, request_id=uuid.uuid4().hex)
+                   v.visitor.token, self.card_id, request_id=uuid.uuid4().hex, success=v.t(WITHDRAWN))
         v.reload_mine()
+        v.visitor.focus(CARD_BOX)  # this card's buttons are gone
 
 
 class BrainstormView(StageView):
@@ -67,8 +84,10 @@ class BrainstormView(StageView):
         self.entry = full_width(w.Textarea(
             placeholder=t("One idea per card. Nobody sees it until the facilitator reveals all cards."),
             rows=3))
+        labelled(self.entry, t("New card"))  # its name; the placeholder only explains
         self.entry.add_class("ws-card-entry")
-        self.add = w.Button(description=t("Add card"), button_style="primary", icon="plus")
+        # The click carries the box's words: the last keystrokes cannot be left behind.
+        self.add = SendButton([self.entry], t("Add card"), button_style="primary", icon="plus")
         self.add.add_class("ws-add-card")
         self.add.on_click(lambda _: self._add())
         self.mine_title = note("")
@@ -88,9 +107,10 @@ class BrainstormView(StageView):
         added = run_action(self.feedback, self.t, cards.add_card, self.visitor.store, self.visitor.code,
                            self.visitor.token, self.entry.value, request_id=uuid.uuid4().hex)
         if added is not None:
-            self.entry.value = ""
+            self.add.taken()
             self.feedback.ok(self.t("Saved."))
             self.reload_mine()
+            self.visitor.focus(CARD_BOX)  # ready for the next idea
 
     def reload_mine(self) -> None:
         mine = cards.my_cards(self.visitor.store, self.visitor.code, self.visitor.token)
@@ -104,10 +124,12 @@ class BrainstormView(StageView):
         super().refresh(status)
         t = self.t
         self.question.value = f'<p class="ws-question"><b>{esc(t(status.question))}</b></p>'
-        self.room.value = "<p>" + esc(t("The room has written {n} cards so far.").format(n=status.cards)) + "</p>"
+        written = t.ngettext("The room has written {n} card so far.", "The room has written {n} cards so far.",
+                             status.cards).format(n=status.cards)
+        self.room.value = "<p>" + esc(written) + "</p>"
         if status.cards_revealed:
             wall = cards.wall(self.visitor.store, self.visitor.code)
-            self.wall.value = (f"<h4>{esc(t('All cards'))}</h4><div style='display:flex;flex-wrap:wrap'>"
+            self.wall.value = (f"<h3>{esc(t('All cards'))}</h3><div style='display:flex;flex-wrap:wrap'>"
                                + "".join(f'<div class="ws-card">{esc(c.text)}</div>' for c in wall) + "</div>")
         else:
             self.wall.value = ""

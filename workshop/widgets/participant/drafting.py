@@ -7,8 +7,10 @@ import uuid
 import ipywidgets as w
 
 from workshop.domain import grouping, vision
-from workshop.widgets.kit import esc, run_action
+from workshop.widgets.hints import HintsView
+from workshop.widgets.kit import esc, labelled, run_action
 from workshop.widgets.participant.base import StageView, full_width, heading, note
+from workshop.widgets.sendbutton import SendButton
 
 
 class DraftingView(StageView):
@@ -18,8 +20,9 @@ class DraftingView(StageView):
         self.values = w.HTML()
         self.entry = full_width(w.Textarea(
             placeholder=t("When we interact with customers, we want them to know…"), rows=2))
+        labelled(self.entry, t("Your vision draft"))
         self.entry.add_class("ws-draft-entry")
-        self.add = w.Button(description=t("Add draft"), button_style="primary", icon="plus")
+        self.add = SendButton([self.entry], t("Add draft"), button_style="primary", icon="plus")  # sends the words
         self.add.add_class("ws-add-draft")
         self.add.on_click(lambda _: self._add())
         self.list = w.VBox()
@@ -33,7 +36,7 @@ class DraftingView(StageView):
         done = run_action(self.feedback, self.t, vision.add_draft, self.visitor.store, self.visitor.code,
                           self.visitor.token, self.entry.value, request_id=uuid.uuid4().hex)
         if done is not None:
-            self.entry.value = ""
+            self.add.taken()
             self.feedback.ok(self.t("Saved."))
             self.refresh(self.status)
 
@@ -45,11 +48,16 @@ class DraftingView(StageView):
     def _row(self, d) -> w.Widget:
         card = w.HTML(f'<div class="ws-card">{esc(d.text)}</div>')
         if not d.mine:
-            return card
-        card.add_class("ws-grow")
+            return card  # someone else's draft: never a hint on it (issue 13)
+        # Hints on the author's own draft only: facts to improve it by, seen by nobody else here.
+        hints = HintsView(self.t, "vision", lang=self.status.language)
+        hints.show(d.text)
+        mine = w.VBox([card, hints])
+        mine.add_class("ws-grow")
+        mine.add_class("ws-my-draft")
         withdraw = w.Button(description=self.t("Withdraw"), layout=w.Layout(width="auto"))
         withdraw.on_click(lambda _, i=d.id: self._withdraw(i))
-        row = w.HBox([card, withdraw], layout=w.Layout(align_items="center", width="100%"))
+        row = w.HBox([mine, withdraw], layout=w.Layout(align_items="center", width="100%"))
         row.add_class("ws-row")
         return row
 

@@ -6,7 +6,7 @@ import ipywidgets as w
 
 from workshop.core.errors import N_
 from workshop.domain.followup import hiring
-from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.kit import Feedback, esc, labelled, run_action
 from workshop.widgets.participant.base import full_width, note
 from workshop.widgets.participant.followup import FollowUpApp
 
@@ -29,6 +29,7 @@ class QuestionAnswer(w.VBox):
         html = f'<div class="ws-question">{esc(question.text)}</div>'
         if self.text.value != html:
             self.text.value = html
+            labelled(self.answer, question.text, visible=False)  # the box is named by its question
 
     def _save(self) -> None:
         v = self.view
@@ -70,7 +71,7 @@ class BenchmarkView(w.VBox):
                 row.show(q)
                 self._rows[q.id] = row
                 rows.append(row)
-            box = w.VBox([w.HTML(f"<h4>{esc(value.name)}</h4>"), *rows])
+            box = w.VBox([w.HTML(f"<h3>{esc(value.name)}</h3>"), *rows])
             box.add_class("ws-value")
             blocks.append(box)
         if not blocks:

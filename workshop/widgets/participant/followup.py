@@ -17,9 +17,10 @@ from workshop.i18n import Translator
 from workshop.store import Store
 from workshop.widgets.address import AddressBar
 from workshop.widgets.identity import IdentityKeeper
-from workshop.widgets.kit import Feedback, esc, run_action, static_text, style
+from workshop.widgets.kit import Feedback, esc, labelled, run_action, static_text, style
 from workshop.widgets.participant.base import Visitor, full_width
 from workshop.widgets.requests import Gestures
+from workshop.widgets.sendbutton import SendButton
 from workshop.widgets.shell import VisitorShell
 
 CSS = f"<style>\n{static_text('followup.css')}</style>"
@@ -57,16 +58,20 @@ class FollowUpJoin(w.VBox):
         if status.anonymous:
             fields.append(w.HTML(f"<p>{esc(t('This workshop is anonymous: nobody will see who wrote what.'))}</p>"))
         else:
-            self.name = full_width(w.Text(placeholder=t("Your name"), continuous_update=False))
+            self.name = labelled(full_width(w.Text(continuous_update=False)), t("Your name"))
             self.name.add_class("ws-name")
             fields.append(self.name)
         self.team = None
         if app.asks_team:
             blank = t("Your team") if app.team_required else t("Your team (optional)")
-            self.team = w.Dropdown(options=team_options(t, blank), value="", layout=w.Layout(width="100%"))
+            # Named by a visible label, in the reader's language (the blank option is no name).
+            self.team = w.Dropdown(options=team_options(t, blank), value="", description=t("Team"),
+                                   style={"description_width": "initial"}, layout=w.Layout(width="100%"))
             self.team.add_class("ws-team")
             fields.append(self.team)
-        self.button = w.Button(description=t("Join"), button_style="primary")
+        # The name goes with the click, and Enter in the name box joins too (see SendButton).
+        self.button = SendButton([self.name] if self.name is not None else [], t("Join"),
+                                 button_style="primary", submit_on_enter=True)
         self.button.add_class("ws-join-button")
         self.button.on_click(lambda _: self._join())
         self.children = [*fields, self.button, self.feedback]
@@ -116,7 +121,7 @@ class FollowUpApp(VisitorShell):
         self.body = w.VBox()
         header = w.HBox([self.heading, self.language], layout=w.Layout(
             justify_content="space-between", align_items="center", flex_flow="row wrap", width="100%"))
-        self.children = [style(), w.HTML(CSS), header, self.who, self.body, self.identity]
+        self.children = [style(), w.HTML(CSS), header, self.who, self.body, self.identity, self.page]
         self.children += (AddressBar(after=self.identity),)  # the token out of the address bar
         self.open_workshop(code, lang=lang)
         self._paint()
@@ -151,13 +156,15 @@ class FollowUpApp(VisitorShell):
         if self.visitor is not None and self.visitor.token != token:
             return  # one page, one person: never a second identity
         self.identity.remember(token)
-        self.visitor = Visitor(self.store, self.code, token, name, self.t)
+        self.visitor = Visitor(self.store, self.code, token, name, self.t, page=self.page)
         self._show_view()
         self.start_live()
+        self.page.focus(".ws-followup .ws-stage-heading")  # joined: on to the page's heading
 
     def _show_view(self) -> None:
         self._paint()
         self.view = self.make_view()
+        self.view.add_class("ws-followup-view")
         self.body.children = [self.view]
 
     # ---- updates ------------------------------------------------------------------------
@@ -168,8 +175,10 @@ class FollowUpApp(VisitorShell):
 
     def _paint(self) -> None:
         t = self.t
-        self.heading.value = (f'<div class="ws-title">{esc(t(self.title))}</div>'
-                              f'<div class="ws-muted">{esc(self.status.title)}</div>')
+        # h1 the workshop, h2 this page (where focus lands after joining).
+        self.heading.value = (f'<h1 class="ws-muted ws-workshop-title">{esc(self.status.title)}</h1>'
+                              f'<h2 class="ws-title ws-stage-heading" tabindex="-1">{esc(t(self.title))}</h2>')
+        self.page.set_title(t(self.title), self.status.title)
         if self.visitor is not None:
             self.who.value = f'<span class="ws-muted">{esc(t("You are {name}").format(name=self.visitor.name))}</span>'
         else:

@@ -7,9 +7,10 @@ import ipywidgets as w
 from workshop.core.errors import N_
 from workshop.domain import grouping
 from workshop.domain.followup import stakeholders
-from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.kit import Feedback, esc, labelled, run_action
 from workshop.widgets.participant.base import full_width, note
 from workshop.widgets.participant.followup import FollowUpApp
+from workshop.widgets.participant.rating import RATING_CSS, ScoreControl
 
 
 def values_html(values, t) -> str:
@@ -32,16 +33,17 @@ class GutCheckView(w.VBox):
         self.vision.add_class("ws-gut-vision")
         self.values = w.HTML()
         self.state = w.HTML()
-        self.choice = w.ToggleButtons(options=[(t(stakeholders.TITLES[r]), r) for r in stakeholders.REACTIONS],
-                                      value=None, style={"button_width": "auto"})
+        # The question is the radio group's legend; each reaction a labelled radio (checked state,
+        # arrow keys within the group), the rating view's control with labelled options.
+        self.choice = ScoreControl(title=t("Does this vision land with you?"),
+                                   options=[(r, t(stakeholders.TITLES[r])) for r in stakeholders.REACTIONS])
         self.choice.add_class("ws-reaction")
-        self.comment = full_width(w.Textarea(placeholder=t("Anything to add? (optional)"), rows=3))
+        self.comment = labelled(full_width(w.Textarea(rows=3)), t("Anything to add? (optional)"))
         self.comment.add_class("ws-comment")
         self.send = w.Button(description=t("Send my reaction"), button_style="primary")
         self.send.add_class("ws-send-reaction")
         self.send.on_click(lambda _: self._submit())
-        self.form = w.VBox([w.HTML(f"<p><b>{esc(t('Does this vision land with you?'))}</b></p>"),
-                            self.choice, self.comment, self.send])
+        self.form = w.VBox([w.HTML(RATING_CSS), self.choice, self.comment, self.send])
         self.children = [note(t("The team chose this vision for our customer service. It is judged by feel: "
                                 "tell us honestly whether it lands.")),
                          self.vision, self.values, self.state, self.form, self.feedback]
@@ -56,7 +58,7 @@ class GutCheckView(w.VBox):
             self._vision_text = mine.vision
             self.vision.value = f'<div class="ws-quote">“{esc(mine.vision)}”</div>' if mine.vision else ""
             chosen = grouping.values(v.store, v.code, only_chosen=True)
-            self.values.value = f"<h4>{esc(t('Our support values'))}</h4>" + values_html(chosen, t)
+            self.values.value = f"<h3>{esc(t('Our support values'))}</h3>" + values_html(chosen, t)
             if mine.mine is not None and mine.mine.current:
                 self.choice.value = mine.mine.reaction
                 self.comment.value = mine.mine.comment

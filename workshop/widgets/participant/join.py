@@ -6,11 +6,16 @@ from typing import Callable
 
 import ipywidgets as w
 
+from workshop.core.errors import N_
 from workshop.domain import workshops
 from workshop.domain.workshops import Joined, Status
-from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.kit import Feedback, esc, labelled, run_action
 from workshop.widgets.participant.base import full_width
 from workshop.widgets.requests import Gestures
+from workshop.widgets.sendbutton import SendButton
+
+#: The join screen's heading (h2 under the workshop's title) and the tab's title before joining.
+JOINING = N_("Join the workshop")
 
 
 class JoinForm(w.VBox):
@@ -30,8 +35,8 @@ class JoinForm(w.VBox):
         self.explain = w.HTML()
         self.name = full_width(w.Text(continuous_update=False))
         self.name.add_class("ws-name")
-        self.name.on_submit(lambda _: self._join())
-        self.button = w.Button(button_style="primary", disabled=True)
+        # Join, by click or by Enter in the name box, carries the name as typed (see SendButton).
+        self.button = SendButton([self.name], button_style="primary", disabled=True, submit_on_enter=True)
         self.button.add_class("ws-join-button")
         self.button.on_click(lambda _: self._join())
         self.children = [self.intro, self.explain, self.name, self.button, self.feedback]
@@ -41,8 +46,9 @@ class JoinForm(w.VBox):
 
     def configure(self, status: Status | None, t) -> None:
         self.status, self.t = status, t
-        self.intro.value = f'<p>{esc(t("Welcome! You are joining a workshop on our customer service philosophy."))}</p>'
-        self.name.placeholder = t("Your name")
+        self.intro.value = (f'<h2 class="ws-title ws-stage-heading" tabindex="-1">{esc(t(JOINING))}</h2>'
+                            f'<p>{esc(t("Welcome! You are joining a workshop on our customer service philosophy."))}</p>')
+        labelled(self.name, t("Your name"))  # a visible label, in the reader's language
         anonymous = bool(status and status.anonymous)
         self.explain.value = (f"<p>{esc(t('This workshop is anonymous: nobody will see who wrote what.'))}</p>"
                               if anonymous else "")
@@ -73,9 +79,9 @@ class CodeEntry(w.VBox):
         self.t, self.on_code = t, on_code
         self.add_class("ws-code-entry")
         self.feedback = Feedback()
-        self.code = w.Text(placeholder=t("Join code"), continuous_update=False, layout=w.Layout(width="12em"))
+        self.code = labelled(w.Text(continuous_update=False, layout=w.Layout(width="12em")), t("Join code"))
         self.code.add_class("ws-code-input")
-        self.button = w.Button(description=t("Open"), button_style="primary")
+        self.button = SendButton([self.code], t("Open"), button_style="primary", submit_on_enter=True)
         self.button.add_class("ws-code-button")
         self.button.on_click(lambda _: self._open())
         self.children = [w.HTML(f"<p>{esc(t('Type the join code your facilitator shared (letters and digits).'))}</p>"),

@@ -37,7 +37,8 @@ class WaitingView(StageView):
 
     def refresh(self, status) -> None:
         super().refresh(status)
-        self.count.value = "<p>" + esc(self.t("{n} people have joined.").format(n=status.participants)) + "</p>"
+        joined = self.t.ngettext("{n} person has joined.", "{n} people have joined.", status.participants)
+        self.count.value = "<p>" + esc(joined.format(n=status.participants)) + "</p>"
 
 
 class PhilosophyView(StageView):

@@ -7,9 +7,10 @@ import ipywidgets as w
 from workshop.core.errors import N_
 from workshop.domain import grouping
 from workshop.domain.followup import survey
-from workshop.widgets.kit import Feedback, esc, run_action
+from workshop.widgets.kit import Feedback, esc, labelled, run_action
 from workshop.widgets.participant.base import full_width, note
 from workshop.widgets.participant.followup import FollowUpApp, team_options
+from workshop.widgets.participant.rating import RATING_CSS, ScoreControl
 
 
 class ValueQuestion(w.VBox):
@@ -24,22 +25,25 @@ class ValueQuestion(w.VBox):
         desc = f"<div>{esc(value.description)}</div>" if value.description else ""
         action = f'<div class="ws-muted">{esc(value.action_statement)}</div>' if value.action_statement else ""
         self.feedback = Feedback()
-        self.clarity = w.ToggleButtons(options=[str(i) for i in range(survey.LOWEST, survey.HIGHEST + 1)],
-                                       value=None if mine is None else str(mine.clarity),
-                                       style={"button_width": "44px"})
+        # The rating view's radio group (fieldset, legend, checked state, arrow keys), not a row of buttons.
+        self.clarity = ScoreControl(title=t("How clear is this value to you?"),
+                                    explanation=t("1 = not clear at all, 5 = perfectly clear"),
+                                    low=survey.LOWEST, high=survey.HIGHEST,
+                                    value=None if mine is None else int(mine.clarity))
         self.clarity.add_class("ws-clarity")
         self.meaning = full_width(w.Textarea(value="" if mine is None else mine.meaning, rows=2,
                                              placeholder=t("In my daily work this means…")))
+        # Named for its value: every value on the page has the same question above its box.
+        labelled(self.meaning, t("What does “{value}” mean for your daily work?").format(value=value.name),
+                 visible=False)
         self.meaning.add_class("ws-meaning")
         self.save = w.Button(description=t("Save"), button_style="primary")
         self.save.add_class("ws-save-answer")
         self.save.on_click(lambda _: self._save())
         self.saved = mine is not None
         self.children = [
-            w.HTML(f"<h4>{esc(value.name)}</h4>{desc}{action}"),
-            w.HTML(f'<div class="ws-question">{esc(t("How clear is this value to you?"))}</div>'
-                   f'<div class="ws-muted">{esc(t("1 = not clear at all, 5 = perfectly clear"))}</div>'),
-            self.clarity,
+            w.HTML(f"<h3>{esc(value.name)}</h3>{desc}{action}"),
+            w.HTML(RATING_CSS), self.clarity,
             w.HTML(f'<div class="ws-question">{esc(t("What does it mean for your daily work?"))}</div>'),
             self.meaning, self.save, self.feedback]
         if self.saved:
@@ -81,8 +85,10 @@ class SurveyView(w.VBox):
 
     def count(self) -> None:
         done = sum(q.saved for q in self.questions)
-        self.progress.value = ("<p><b>" + esc(self.t("{done} of {total} values answered").format(
-            done=done, total=len(self.questions))) + "</b></p>")
+        total = len(self.questions)
+        self.progress.value = ("<p><b>" + esc(self.t.ngettext("{done} of {total} value answered",
+                                                               "{done} of {total} values answered", total).format(
+            done=done, total=total)) + "</b></p>")
 
     def _team(self, change) -> None:
         if change["new"]:
