@@ -38,6 +38,12 @@ def _link_for(notebook: str) -> str | None:
 
     if notebook == stages.PARTICIPANT_NOTEBOOK:
         return f"w={_workshop_at(phases.BRAINSTORM)[0]}"
+    if notebook == stages.ROOM_NOTEBOOK:  # the room screen opens only with its own link
+        from workshop.domain import room
+        from workshop.store import open_store
+
+        code, key = _workshop_at(phases.BRAINSTORM)
+        return f"s={room.screen_secret(open_store(), code, key)}"
     for stage in stages.STAGES:
         if notebook == stage.notebook:
             code, key = _workshop_at(stage.demo_phase)

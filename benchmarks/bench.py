@@ -19,15 +19,18 @@ import time
 import traceback
 from pathlib import Path
 
+from benchmarks import room
 from benchmarks import servers as srv
 from benchmarks.join import Visit, burst, burst_figures, summary
+from workshop.server import forking
 
 PG_ADMIN_URL = os.environ.get("WORKSHOP_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 FULL = {"levels": [1, 10, 30, 100], "plain_levels": [1, 10, 30], "live_levels": [30, 100],
-        "plain_live_levels": [30], "live_samples": 20, "writers": 30, "votes_each": 20}
+        "plain_live_levels": [30], "live_samples": 20, "writers": 30, "votes_each": 20,
+        "room_sizes": [30, 160]}
 QUICK = {"levels": [1, 3], "plain_levels": [1], "live_levels": [3], "plain_live_levels": [],
-         "live_samples": 3, "writers": 4, "votes_each": 5}
+         "live_samples": 3, "writers": 4, "votes_each": 5, "room_sizes": [3]}
 
 #: Visits before the measured bursts: one unmeasured warm-up and one in Chromium per server.
 WARM_UP_VISITS = 2
@@ -38,6 +41,10 @@ FACILITATOR_VOTING = "05-voting.ipynb"
 #: A room of N votes about N/12 times a second (each person a few dots a minute).
 ROOM_VOTES_PER_PERSON_S = 1 / 12
 
+#: Who casts the room's background votes (at the whole room's rate). Not N more: the room's N
+#: already joined through the page, and a workshop holds 200 members (30 + 100 + 30 + 100 is more).
+BACKGROUND_VOTERS = 20
+
 BENCH_NOTES = """\
 - **Join** (server side): N clients request the participant page at the same instant. Ready = the
   page's HTML has arrived (with the app's widget view), the kernel websocket has answered
@@ -47,8 +54,14 @@ BENCH_NOTES = """\
 - **Live**: a participant's vote is stored through the domain (`voting.set_dots`); the time until the
   facilitator's voting page (05-voting), open in Chromium, shows that participant as having voted
   (timestamped in the page by a MutationObserver), while N participants who joined through the page
-  (their kernels polling) are active and the room votes in the background at N/12 votes/s.
+  (their kernels polling) are active and the room votes in the background at N/12 votes/s
+  (cast by up to 20 voters joined for it).
 - **Memory**: RSS (and USS, the part not shared) of the participant kernels after joining, and of the server process.
+- **Room** (benchmarks/room.py): one server at a time, `workshop serve --participants N` with kernels forked
+  from the template and with every kernel its own Python. Pool ready = from the server's start until every
+  preheated kernel runs and the process tree is quiet; memory = PSS of the whole tree (server, template,
+  every kernel: participants', spares, facilitator and follow-up pages') after N joined, divided by N
+  (N = 160 is a pool of 176: only filled, not joined).
 - **Store**: writer processes each cast votes for their own participant at the same moment; lost =
   votes acknowledged but not in the database."""
 
@@ -65,6 +78,7 @@ def run(args) -> int:
     except Exception as exc:  # noqa: BLE001 - recorded, the other phases still run
         result["errors"].append(f"servers: {type(exc).__name__}: {exc}")
         traceback.print_exc()
+    _room_phase(cfg, tmp, result)
     _store_phase(cfg, tmp, result)
     result["meta"]["seconds"] = round(time.monotonic() - t0, 1)
     (out / "bench.json").write_text(json.dumps(result, indent=2, default=str))
@@ -97,6 +111,7 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
 
     db_url = f"sqlite:///{tmp / 'bench.sqlite'}"
     env = dict(os.environ, WORKSHOP_HOME=str(tmp), WORKSHOP_DB_URL=db_url, PYTHONUNBUFFERED="1")
+    env[forking.FORK_ENV] = "1"  # workshop serve's kernels forked from the template, beside plain Voila
     if cfg is QUICK:  # a smoke run: facilitator pages start their kernel when opened
         env["WORKSHOP_FACILITATOR_PREHEAT"] = "0"
     os.environ["WORKSHOP_HOME"] = str(tmp)
@@ -146,7 +161,8 @@ async def _servers_phase(cfg, tmp: Path, result: dict) -> None:
                     if n in live_lv:
                         joins[str(n)]["press_join_s"] = await _press_join(visits, f"{name}-{n}")
                         mem[str(n)] = _memory(server, visits)
-                        lives[str(n)] = await _live(browser, server, store, code, key, n, cfg)
+                        lives[str(n)] = await _live(browser, server, store, code, key, n, cfg,
+                                                    voting_now=min(n, BACKGROUND_VOTERS))
                         _log(f"  live p95 {lives[str(n)].get('p95')} s")
                     await asyncio.gather(*(v.shutdown() for v in visits))
                     await _settle(server)
@@ -186,7 +202,9 @@ async def _press_join(visits: list[Visit], prefix: str) -> dict:
 def _memory(server, visits: list[Visit]) -> dict:
     kernels = server.kernels()
     per = [srv.rss_mb(kernels[v.kernel_id]) for v in visits if v.kernel_id in kernels]
-    figures = {"kernels_measured": len(per), "server": srv.rss_mb(server.voila_pid())}
+    figures = {"kernels_measured": len(per), "server": srv.rss_mb(server.voila_pid()),
+               # Everything the server holds (server, template, every kernel), shared pages divided.
+               "tree_pss": room.room_memory(server)}
     for key in ("rss_mb", "uss_mb"):
         vals = [p[key] for p in per if key in p]
         if vals:
@@ -194,7 +212,9 @@ def _memory(server, visits: list[Visit]) -> dict:
     return figures
 
 
-async def _live(browser, server, store, code: str, key: str, n: int, cfg) -> dict:
+async def _live(browser, server, store, code: str, key: str, n: int, cfg, voting_now: int | None = None) -> dict:
+    """``voting_now``: how many join to vote in the background (default ``n``; the room's rate is
+    ``n`` people's either way). Fewer leaves places for a room of ``n`` already joined: a role holds 200."""
     from benchmarks.live import live_latency
     from workshop.domain import voting, workshops
     from workshop.server.serve import NOTEBOOKS
@@ -206,7 +226,7 @@ async def _live(browser, server, store, code: str, key: str, n: int, cfg) -> dic
     else:  # before the facilitator's voting page existed: the voter's own page
         url, shown = f"{server.base}voila/render/participant.ipynb?w={code}&p={observer}", None
     voters = [await loop.run_in_executor(None, lambda i=i: workshops.join(store, code, name=f"voter {server.port} {n} {i}").token)
-              for i in range(n)]
+              for i in range(n if voting_now is None else voting_now)]
     ballot = voting.ballot(store, code, observer)
     ids = [line.value_id for line in ballot.lines]
     got = await live_latency(browser, url, shown, store, code, observer, ids[0], voters, ids[1:] or ids,
@@ -232,6 +252,30 @@ def _check_errors(result: dict) -> None:
         for n, fig in per.items():
             if fig["errors"] or fig["background_errors"] or not fig["samples"]:
                 result["errors"].append(f"live {name} x{n}: {fig['errors'][:3]} background errors {fig['background_errors']}")
+
+
+# ---- a room's cost: forked kernels and ordinary ones ---------------------------------------------
+
+def _room_phase(cfg, tmp: Path, result: dict) -> None:
+    from workshop.demo import seed as demo
+    from workshop.store import open_store
+
+    db_url = f"sqlite:///{tmp / 'room.sqlite'}"
+    env = dict(os.environ, WORKSHOP_HOME=str(tmp), WORKSHOP_DB_URL=db_url, PYTHONUNBUFFERED="1")
+    if cfg is QUICK:
+        env["WORKSHOP_FACILITATOR_PREHEAT"] = "0"
+    store = open_store(db_url)
+    try:
+        code, _key = demo.seed(store, "voting")
+        result["room"] = asyncio.run(room.room_phase(cfg["room_sizes"], list(room.KINDS), tmp, code, env, log=_log))
+    except Exception as exc:  # noqa: BLE001 - recorded, the store phase still runs
+        result["errors"].append(f"room: {type(exc).__name__}: {exc}")
+        traceback.print_exc()
+    finally:
+        store.dispose()
+    for fig in result.get("room", []):
+        if fig.get("error") or fig.get("join_errors") or fig.get("press_join_s", {}).get("errors"):
+            result["errors"].append(f"room {fig['participants']} {fig['kind']}: {fig.get('error') or 'join errors'}")
 
 
 # ---- store throughput ------------------------------------------------------------------------
@@ -316,6 +360,15 @@ def to_markdown(result: dict) -> str:
     for name, fig in result.get("throughput", {}).items():
         lines.append(f"| store: {fig['writers']} writers on {name}, votes/s | {_f(fig['votes_per_s'], '', 0)} "
                      f"({fig['votes_ok']} votes, {fig['errors']} errors, {fig['lost']} lost) | | | nothing lost |")
+    mem_rows = []
+    for n in m["config"]["live_levels"]:
+        tree = mem.get("workshop", {}).get(str(n), {}).get("tree_pss")
+        if tree:
+            mem_rows.append(f"| memory of the whole server ({n} active, PSS: server, template, kernels) | "
+                            f"{_f(tree['total_mb'], 'MB', 0)} ({_f(tree['total_mb'] / n, 'MB', 1)} per participant) | | | |")
+    lines[len(lines):] = mem_rows
+    if result.get("room"):
+        lines += room.markdown_rows(result["room"])
     lines += ["", BENCH_NOTES, ""]
     if result["errors"]:
         lines += ["## Errors", ""] + [f"- {e}" for e in result["errors"]]

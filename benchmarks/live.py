@@ -24,7 +24,7 @@ OBSERVE = """(who) => {
       }
     } else {
       const el = document.querySelector('.ws-dots span');
-      v = el ? el.getAttribute('title') : null;
+      v = el ? el.getAttribute('data-dots') : null;
     }
     const last = window.__seen.length ? window.__seen[window.__seen.length - 1][0] : undefined;
     if (v !== last) window.__seen.push([v, performance.timeOrigin + performance.now()]);
@@ -45,7 +45,7 @@ async def browser_join(browser, base: str, code: str, timeout: float) -> dict:
     try:
         t0 = time.perf_counter()
         await page.goto(f"{base}voila/render/participant.ipynb?w={code}", wait_until="commit", timeout=timeout * 1000)
-        await page.wait_for_selector(".ws-join-button:not([disabled])", state="visible", timeout=timeout * 1000)
+        await page.wait_for_selector(".ws-join-button button:not([disabled])", state="visible", timeout=timeout * 1000)
         return {"ready_s": time.perf_counter() - t0, "error": None}
     except Exception as exc:  # noqa: BLE001
         return {"ready_s": None, "error": f"{type(exc).__name__}: {exc}"[:300]}

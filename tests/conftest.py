@@ -65,10 +65,21 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'workshop.sqlite'}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def pytest_generate_tests(metafunc):
+    """Run a test on both databases, unless its module is marked ``sqlite_only``.
+
+    Widget, page and screen tests go through the same store facade the domain tests
+    already cover on both, so one database is enough for them.
+    """
+    if "db_url" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                             indirect=True)
+
+
+@pytest.fixture
 def db_url(request, tmp_path):
     """The same test on the embedded SQLite file and on the real PostgreSQL."""
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         return f"sqlite:///{tmp_path / 'workshop.sqlite'}"
     return request.getfixturevalue("pg_url")
 

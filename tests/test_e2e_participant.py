@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests import browser as B
-from workshop.core import phases
+from workshop.core import links, phases
 from workshop.domain import cards, grouping, vision, voting, workshops
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,6 +46,28 @@ def test_joined_participant_keeps_identity_and_cards_across_a_reload(server, vis
     # Same participant, not a new one who happens to have the same name.
     assert workshops.status(server.store, code).participants == joined_count
     B.screenshot(v.page, "participant-after-reload")
+
+
+def test_enter_opens_the_code_and_joins_with_the_name_as_typed(server, visitors):
+    """Typed and Enter at once, as people do: the code opens the workshop, the name joins (once,
+    with every letter; the box's own submit used to overtake its keystrokes: "The name is empty")."""
+    code, _ = server.seed(phases.BRAINSTORM)
+    v = visitors()
+    B.open_app(v.page, links.notebook_url(links.PARTICIPANT_NOTEBOOK, server.base_url))
+    v.page.locator(".ws-code-input input").click()
+    v.page.keyboard.type(code.lower(), delay=0)
+    v.page.keyboard.press("Enter")
+    name_box = v.page.locator(".ws-name input")
+    name_box.wait_for(state="visible", timeout=B.PAGE_TIMEOUT_MS)
+    v.page.locator(".ws-join-button button:not([disabled])").wait_for(timeout=B.PAGE_TIMEOUT_MS)
+    before = workshops.status(server.store, code).participants
+    name_box.click()
+    v.page.keyboard.type("Grace Hopper", delay=0)
+    v.page.keyboard.press("Enter")
+    v.page.locator(".ws-stage").first.wait_for(state="visible", timeout=30_000)
+    assert "Grace Hopper" in v.page.locator(".ws-app").first.inner_text()
+    assert "The name is empty" not in v.page.locator(".ws-app").first.inner_text()
+    assert workshops.status(server.store, code).participants == before + 1
 
 
 def test_phone_screen_never_scrolls_sideways(server, visitors):
@@ -167,3 +189,89 @@ def test_the_phone_screen_fits_in_every_language_while_voting_and_rating(server,
         assert words in v.page.locator(".ws-app").first.inner_text()
         assert B.horizontal_overflow(v.page) <= 0, B.widest_overflow(v.page)
         B.screenshot(v.page, f"phone-{stage}-{lang}", full_page=False)
+
+
+# ---- typing key by key, then clicking at once ------------------------------------------------------
+
+#: Long enough that the last keystrokes are still held back in the browser when the click goes.
+QUICK_CARDS = ["Answer within one working day, every single day",
+               "Explain the why, not only the what, in plain words",
+               "Own the problem until it is solved for good"]
+
+
+def _stored(store, code: str, model) -> list[str]:
+    from sqlalchemy import select
+
+    from workshop.store.schema import Workshop
+
+    with store.reading() as tx:
+        return list(tx.session.execute(select(model.text).join(Workshop).where(
+            Workshop.code == code, model.withdrawn.is_(False)).order_by(model.id)).scalars())
+
+
+def _joined(server, visitors, phase: str, name: str):
+    code, _ = server.seed(phase)
+    page = visitors().page
+    B.open_app(page, server.participant_url(code))
+    B.join(page, name)
+    return code, page
+
+
+def _type_and_click(page, box: str, button: str, text: str) -> None:
+    """Type ``text`` key by key into ``box`` and click ``button`` in the same moment the last key
+    lands, as a quick typist does: nothing between the keystroke and the click lets the kernel catch up."""
+    page.locator(box).click()
+    page.evaluate("""([box, button, text]) => {
+        const area = document.querySelector(box);
+        const listener = () => {
+            if (area.value !== text) return;
+            area.removeEventListener("input", listener);
+            document.querySelector(button).click();
+        };
+        area.addEventListener("input", listener);
+    }""", [box, button, text])
+    page.keyboard.type(text)
+
+
+def _emptied(page, box: str) -> None:
+    """The box is emptied once its words are saved, and stays empty: the next one starts from nothing."""
+    page.wait_for_function("(box) => document.querySelector(box).value === ''", arg=box, timeout=10_000)
+
+
+def test_a_card_typed_key_by_key_and_added_at_once_keeps_every_letter(server, visitors):
+    """ipywidgets holds a box's last keystrokes back while the kernel is busy, and a click used to
+    overtake them (cards were saved without their last letters): the Add click carries the words."""
+    from workshop.store.schema import Card
+
+    code, page = _joined(server, visitors, phases.BRAINSTORM, "Quick Typist")
+    box = ".ws-card-entry textarea"
+    before = _stored(server.store, code, Card)
+    for n, text in enumerate(QUICK_CARDS, 1):
+        if n < len(QUICK_CARDS):
+            _type_and_click(page, box, ".ws-add-card button", text)
+        else:  # the keyboard: type, Tab to Add card, Enter
+            page.locator(box).click()
+            page.keyboard.type(text)
+            page.keyboard.press("Tab")
+            page.wait_for_function("() => document.activeElement && document.activeElement.closest('.ws-add-card')",
+                                   timeout=5_000)
+            page.keyboard.press("Enter")
+        page.wait_for_function(f"document.querySelectorAll('.ws-my-card').length === {n}", timeout=15_000)
+        _emptied(page, box)
+    assert B.my_cards(page) == QUICK_CARDS
+    assert _stored(server.store, code, Card)[len(before):] == QUICK_CARDS
+
+
+def test_a_vision_draft_typed_key_by_key_and_added_at_once_keeps_every_letter(server, visitors):
+    from workshop.store.schema import VisionDraft
+
+    code, page = _joined(server, visitors, phases.DRAFTING, "Quick Drafter")
+    box = ".ws-draft-entry textarea"
+    before = _stored(server.store, code, VisionDraft)
+    drafts = ["Heard the first time, helped the first time, every time",
+              "Every customer leaves knowing exactly what happens next"]
+    for text in drafts:
+        _type_and_click(page, box, ".ws-add-draft button", text)
+        page.get_by_text(text, exact=True).first.wait_for(timeout=15_000)
+        _emptied(page, box)
+    assert _stored(server.store, code, VisionDraft)[len(before):] == drafts

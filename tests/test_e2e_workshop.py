@@ -141,15 +141,21 @@ def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitor
     # ---- grouping into values, through the facilitator's board ------------------------------------
     advance(fac.page, "Core values")
     fac.page.locator(".ws-nav a", has_text="Values").click()
-    fac.page.locator(".ws-create-value").wait_for(timeout=B.PAGE_TIMEOUT_MS)
+    # On the affinity wall: drag one card onto the other, then name and describe the group inline.
+    from tests.test_wall import WALL, card, drag, group
+    page = fac.page
+    page.locator(f"{WALL} .ws-wall-card").first.wait_for(timeout=B.PAGE_TIMEOUT_MS)
     for name, (description, texts) in VALUES.items():
-        for text in texts:
-            fac.page.locator(".ws-card-row", has_text=text).locator(".ws-pick input").check()
-        fac.page.locator(".ws-new-value input").fill(name)
-        fac.page.get_by_placeholder("What it means (optional)").fill(description)
-        fac.page.locator(".ws-create-value").click()
-        # By its description: a value's name also appears in the other boxes' "Merge into" menus.
-        fac.page.locator(".ws-value-box", has_text=description).wait_for(timeout=10_000)
+        drag(page, card(page, texts[1]), card(page, texts[0]))
+        fresh = page.locator(f"{WALL} .ws-wall-unnamed:not(.ws-wall-guess)", has_text=texts[1])
+        fresh.wait_for(timeout=10_000)
+        fresh.locator(".ws-wall-title").click()
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        group(page, name).locator(".ws-wall-desc").click()
+        page.keyboard.type(description)
+        page.keyboard.press("Enter")
+        group(page, name).locator(".ws-wall-desc", has_text=description).wait_for(timeout=10_000)
         ana.page.locator(".ws-board .ws-value", has_text=name).wait_for(timeout=5_000)
     shoot("4-values", fac, people)
 
@@ -168,7 +174,7 @@ def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitor
         for i, value in enumerate(VOTES[v.name], 1):
             line = v.page.locator(".ws-ballot-line", has_text=value)
             expected = "✓" if i == 2 else "…"
-            timer.measure(f"vote {v.name} {value}", lambda line=line: line.get_by_role("button", name="+").click(),
+            timer.measure(f"vote {v.name} {value}", lambda line=line: line.locator(".ws-dot-plus").click(),
                           lambda v=v, expected=expected: fac.page.locator(
                               ".ws-voter", has_text=f"{expected} {v.name}").wait_for(timeout=10_000))
         v.page.get_by_text("Dots left: 0 of 2").wait_for(timeout=10_000)
@@ -195,12 +201,12 @@ def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitor
     for v in people:
         B.wait_for_stage(v.page, "Rating the drafts", timeout_s=10)
         for author, scores in SCORES[v.name].items():
-            block = v.page.locator(".ws-draft-rating", has_text=DRAFTS[author])
+            block = _show_draft(v.page, DRAFTS[author])  # one draft per screen
             for criterion, score in zip(criteria.ORDER, scores):
                 row = fac.page.locator(".ws-ratings-table tr", has_text=DRAFTS[author])
                 before = row.inner_text()
                 buttons = block.locator(f".ws-rate-{criterion}")
-                timer.measure(f"rate {v.name}", lambda b=buttons, s=score: b.get_by_role("button", name=str(s), exact=True).click(),
+                timer.measure(f"rate {v.name}", lambda b=buttons, s=score: b.get_by_role("radio", name=str(s), exact=True).click(),
                               lambda row=row, before=before: _wait_changed(row, before))
     shoot("8-ratings", fac, people)
 
@@ -294,6 +300,30 @@ def _wait_changed(locator, before: str, timeout_s: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"no change within {timeout_s}s: {before!r}")
+
+
+def _where(page) -> str:
+    """The progress line's first part: "Draft 2 of 4" or "Your scores" (not the score count, which a
+    save just sent also changes)."""
+    return page.locator(".ws-rating-progress").inner_text().split(" · ")[0]
+
+
+def _show_draft(page, text: str):
+    """Next until the draft ``text`` is on screen; a tap counts as answered when the screen named
+    by the progress line changed, not when any text changed (a score's save changes it too)."""
+    page.locator(".ws-rating-progress").wait_for(timeout=10_000)
+    for _ in range(30):
+        shown = page.locator(".ws-draft-rating .ws-rating-draft")
+        if shown.count() == 1 and text in shown.inner_text():
+            return page.locator(".ws-draft-rating")
+        before = _where(page)
+        nxt = page.locator(".ws-rating-next")
+        (nxt if nxt.is_visible() else page.locator(".ws-overview-go").first).click()
+        deadline = time.monotonic() + 10
+        while _where(page) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        expect(page.locator(".ws-draft-rating .ws-rating-draft, .ws-overview-row").first).to_be_visible()
+    raise AssertionError(f"no rating screen shows {text!r}")
 
 
 def _option_index(select, text: str) -> int:

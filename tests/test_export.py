@@ -117,7 +117,7 @@ def test_published_demo_export_tells_the_story_of_the_workshop(store, published,
     ratings = read_rows(out / "ratings.csv")
     assert len(ratings) == len(d["ratings"]) * len(d["drafts"]) * 3
     summary = pd.read_csv(out / "rating_summary.csv", encoding="utf-8-sig")
-    for s in vision.summary(store, code):
+    for s in vision.summary(store, code, key):
         for crit, st in s.by_criterion.items():
             row = summary[(summary.draft_id == s.draft_id) & (summary.criterion == crit)].iloc[0]
             assert row["count"] == st.count

@@ -8,7 +8,6 @@ when the workshop's change marker moves, and checks what the facilitator sees.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import re
 import statistics
@@ -17,6 +16,8 @@ import zipfile
 import ipywidgets as w
 import pytest
 
+from tests import screens
+from tests.screens import visible
 from workshop.core import criteria, phases
 from workshop.domain import grouping, vision, voting, workshops
 from workshop.i18n import translator
@@ -27,6 +28,8 @@ from workshop.widgets.facilitator.base import Console
 from workshop.widgets.facilitator.publish import PublishPanel
 from workshop.widgets.facilitator.vision import VisionPanel
 from workshop.widgets.facilitator.voting import VotingPanel
+
+pytestmark = pytest.mark.sqlite_only
 
 VALUES = ["Honesty", "Quality", "Speed", "Autonomy", "Loyalty", "Respect"]
 PEOPLE = ["Ana", "Ben", "Cy"]
@@ -72,38 +75,21 @@ class Room:
 
 
 @pytest.fixture
-def store(sqlite_url):
-    s = Store(sqlite_url)
-    yield s
-    s.engine.dispose()
-
-
-@pytest.fixture
 def room(store):
     return Room(store)
 
 
-def visible(widget: w.Widget) -> bool:
-    return getattr(getattr(widget, "layout", None), "display", None) != "none"
+def _fields(widget) -> str | None:
+    if isinstance(widget, (w.Text, w.Textarea, w.IntText, w.BoundedIntText)):
+        return f"{widget.description} {widget.value}"
+    if isinstance(widget, w.Checkbox):
+        return f"[{'x' if widget.value else ' '}] {widget.description}"
+    return None
 
 
 def screen(widget: w.Widget) -> str:
-    """The text the facilitator can see: visible widgets only, tags stripped, entities decoded."""
-    if not visible(widget):
-        return ""
-    parts = []
-    if isinstance(widget, w.HTML):
-        value = re.sub(r"<style>.*?</style>", "", widget.value, flags=re.S)
-        parts.append(html.unescape(re.sub(r"<[^>]+>", " ", value)))
-    elif isinstance(widget, w.Button):
-        parts.append(widget.description)
-    elif isinstance(widget, (w.Text, w.Textarea, w.IntText, w.BoundedIntText)):
-        parts.append(f"{widget.description} {widget.value}")
-    elif isinstance(widget, w.Checkbox):
-        parts.append(f"[{'x' if widget.value else ' '}] {widget.description}")
-    for child in getattr(widget, "children", ()):
-        parts.append(screen(child))
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    """The text the facilitator can see: visible widgets only, tags stripped, entities decoded, fields with their values."""
+    return screens.screen(widget, _fields)
 
 
 def refresh(room: Room, panel) -> None:
@@ -176,15 +162,32 @@ def test_closing_shows_the_results_and_a_tie_at_the_cut_goes_to_a_runoff(room):
     assert re.search(r"Honesty 2 kept", results) and re.search(r"Quality 2 kept", results)
     assert re.search(r"Speed 1 tie: run-off", results) and re.search(r"Autonomy 1 tie: run-off", results)
     assert re.search(r"Loyalty 0 dropped", results)
-    assert "go to a run-off for the last place" in results
+    assert "go to a run-off for the last place" in results and "is open" not in results
+    # Closing opens nothing: the room talks first; one button names the step the results call for.
+    assert "Round 1 is closed. Talk about the results" in screen(panel.stage_note)
+    assert not visible(panel.live_box) and not visible(panel.close_button)
+    assert voting.ballot(room.store, room.code, room.tokens["Ana"]) is None
+    assert visible(panel.form) and visible(panel.open_button)
+    assert panel.open_button.description == "Open the run-off: Speed, Autonomy (keep 1)"
+    assert not visible(panel.keep), "a run-off's places are set by the round before"
+    assert visible(panel.undo_button) and visible(panel.settle_box)
+    refresh(room, panel)
+    assert voting.ballot(room.store, room.code, room.tokens["Ana"]) is None, "a refresh opens nothing either"
+
+    panel.open_button.click()
     assert "Run-off (round 2) is open" in screen(panel.round_info)
     assert "On the ballot: Speed, Autonomy" in screen(panel.round_info)
+    assert "1 place to fill" in screen(panel.round_info)
+    assert "Honesty 2 kept" in screen(panel.results), "round 1's results stay in view"
 
     room.dots("Ana", "Speed"), room.dots("Ben", "Speed"), room.dots("Cy", "Autonomy")
     refresh(room, panel)
     panel.close_button.click()
     assert "Our 3 core values Honesty Quality Speed" in screen(panel.chosen)
-    assert not visible(panel.close_button)
+    done = screen(panel.done)
+    assert "3 values remain: move on to the vision." in done and "“Next stage: Vision drafts”" in done
+    assert not visible(panel.close_button) and not visible(panel.form) and "Open " not in screen(panel)
+    assert visible(panel.undo_button)
     assert "Earlier rounds" in screen(panel.history)
 
 
@@ -196,7 +199,10 @@ def test_rounds_repeat_until_the_target_remains(store):
     for person, value in (("Ana", "Honesty"), ("Ben", "Quality"), ("Cy", "Speed"), ("Ana", "Loyalty")):
         room.dots(person, value)
     panel.close_button.click()
-    assert "Round 2 is open" in screen(panel.round_info), "four kept, target two: another round"
+    assert panel.open_button.description == "Open round 2", "four kept, target two: another round"
+    assert screen(panel.round_info) == "" and "The top 2 stay" not in screen(panel)
+    panel.open_button.click()
+    assert "Round 2 is open" in screen(panel.round_info)
     assert "On the ballot: Honesty, Quality, Speed, Loyalty" in screen(panel.round_info)
     room.dots("Ana", "Honesty"), room.dots("Ben", "Honesty"), room.dots("Cy", "Quality")
     refresh(room, panel)
@@ -225,6 +231,7 @@ def test_the_room_can_be_overruled_on_a_tie_it_cannot_break(room):
     room.dots("Ana", "Honesty"), room.dots("Ben", "Quality"), room.dots("Cy", "Speed"), room.dots("Cy", "Autonomy")
     refresh(room, panel)
     panel.close_button.click()  # four values tie for three places
+    panel.open_button.click()  # the run-off
     assert visible(panel.settle_box)
     for vid, box in panel._checks.items():
         box.value = vid in (room.values["Honesty"], room.values["Quality"], room.values["Autonomy"])
@@ -235,6 +242,33 @@ def test_the_room_can_be_overruled_on_a_tie_it_cannot_break(room):
     assert "Our 3 core values Honesty Quality Autonomy" in screen(panel.chosen)
     assert screen(panel.results) == ("Run-off (round 2): results · decided by the facilitator "
                                      "Honesty kept Quality kept Autonomy kept Speed dropped")
+
+
+def test_a_tie_can_be_settled_before_the_runoff_is_opened(room):
+    panel = room.panel(VotingPanel)
+    panel.open_button.click()
+    room.dots("Ana", "Honesty"), room.dots("Ben", "Quality"), room.dots("Cy", "Speed"), room.dots("Cy", "Autonomy")
+    refresh(room, panel)
+    panel.close_button.click()
+    assert visible(panel.settle_box)
+    ticked = [box.description for box in panel._checks.values() if box.value]
+    assert ticked == [] and len(panel._checks) == 4, "the four tied values start unticked"
+    for vid, box in panel._checks.items():
+        box.value = vid in (room.values["Honesty"], room.values["Quality"], room.values["Speed"])
+    panel.settle_button.click()
+    assert "Our 3 core values Honesty Quality Speed" in screen(panel.chosen)
+    assert not visible(panel.form) and "3 values remain" in screen(panel.done)
+
+
+def test_the_next_step_opens_once_however_often_it_is_clicked(room):
+    panel = room.panel(VotingPanel)
+    panel.open_button.click()
+    room.dots("Ana", "Honesty"), room.dots("Ben", "Quality"), room.dots("Cy", "Speed"), room.dots("Cy", "Autonomy")
+    refresh(room, panel)
+    panel.close_button.click()
+    panel.open_button.click()
+    panel.open_button.click()  # a second click on a button that is gone: refused, nothing more opens
+    assert [(r.number, r.status) for r in voting.rounds(room.store, room.code)] == [(1, "closed"), (2, "open")]
 
 
 def test_panel_before_the_vote_says_so_and_offers_no_buttons(store):
@@ -318,6 +352,24 @@ def test_choosing_the_vision_with_polished_wording_shows_it(room):
     assert room.status().vision == "Honest answers, solved the first time. Every time."
     assert "“Honest answers, solved the first time. Every time.”" in screen(panel.final)
     assert "★" in screen(panel.table)
+
+
+def test_after_choosing_the_console_says_rating_closed_exactly_when_it_closed(room):
+    a, b = rating(room)
+    panel = room.panel(VisionPanel)
+    # A first choice (closes), polishing it after a reopen (stays open), another draft (closes again).
+    for pick, reopen_first in ((a, False), (a, True), (b, False)):
+        if reopen_first:
+            vision.reopen_rating(room.store, room.code, room.key)
+            refresh(room, panel)
+        before = room.status().rating_closed
+        panel.pick.value = pick
+        panel.choose_button.click()
+        closed_by_choice = room.status().rating_closed and not before
+        said = "Rating is closed" in screen(panel.feedback)
+        assert "This is our vision now." in screen(panel.feedback) and said == closed_by_choice, (pick, reopen_first)
+        refresh(room, panel)
+    assert [closed_by_choice, room.status().rating_closed] == [True, True]
 
 
 def test_the_vision_picker_offers_the_best_rated_draft_first_as_ratings_arrive(room):

@@ -46,29 +46,39 @@ def test_a_vision_that_never_mentions_the_customer_says_so():
     assert "customer" in kinds(hints.vision_hints("讓每位客戶都感受到真誠"), hints.OK)
 
 
-def test_each_language_gets_its_own_readability_figure():
-    en = hints.vision_hints("We answer fast and we fix it.")
-    de = hints.vision_hints("Wir antworten schnell und lösen das Problem beim ersten Mal.")
-    zh = hints.vision_hints("讓每位客戶都感受到真誠的人際連結。問題第一次就解決。")
-    assert "Reading ease (Flesch)" in messages(en)
-    assert "Amstad" in messages(de)
-    assert "Characters per sentence: 12" in messages(zh)
+@pytest.mark.parametrize("text", [
+    "Every traveller arrives knowing what happens next.", "Every traveler knows the way home.",
+    "Each passenger is met at the gate by name.", "Each guest is welcomed by name.",
+    "Every patient leaves knowing what happens next.", "Our members get a straight answer.",
+    "A client never has to repeat the question.",
+    "Jeder Reisende weiß, was als Nächstes passiert.", "Fahrgäste wissen, was als Nächstes passiert.",
+    "Patientinnen und Patienten werden beim Namen genannt.", "Unsere Gäste werden beim Namen begrüßt.",
+    "每位旅客都知道下一步會發生什麼。", "每位乘客都被叫出名字。", "病患清楚知道下一步。", "住客不必重複問題。",
+])
+def test_whatever_the_business_calls_its_customers_counts_as_the_customer(text):
+    # Issue 13: "traveller" was not seen as the customer, so a good draft was told it forgot them.
+    found = hints.vision_hints(text)
+    assert "customer" in kinds(found, hints.OK), text
+    assert kinds(found, hints.WARN) == set(), text
 
 
-def test_readability_formulas_rank_plain_above_convoluted_text():
-    plain = "We fix it fast. You get a real person."
-    dense = ("Comprehensive organisational responsiveness necessitates institutionalised "
-             "multidimensional accountability infrastructures.")
-    assert hints.flesch_reading_ease(plain) > 80 > 0 > hints.flesch_reading_ease(dense)
-    assert hints.amstad_reading_ease("Wir helfen dir gern.") > hints.amstad_reading_ease(
-        "Kundenzufriedenheitsoptimierungsmaßnahmen erfordern Prozessverantwortlichkeiten.")
+def test_the_customer_words_come_from_the_lexicon_in_all_three_languages():
+    from workshop.assist import lexicon
+    words = lexicon.customer_words()
+    assert set(words) == {"en", "de", "zh_Hant"}
+    assert {"traveller", "traveler", "guest", "passenger", "patient", "client", "member", "user"} <= set(words["en"])
+    assert {"reisende", "gast", "fahrgast", "patient", "klient", "mitglied", "nutzer"} <= set(words["de"])
+    assert {"旅客", "乘客", "賓客", "病患", "會員", "用戶"} <= set(words["zh_Hant"])
 
 
-def test_the_band_agrees_with_the_rounded_score_shown():
-    for text in ["Honesty is our policy", "We fix it fast.", "Comprehensive organisational responsiveness."]:
-        read = next(h for h in hints.vision_hints(text) if h.kind == "readability")
-        value, band = read.params["value"], read.params["band"]
-        assert (band == "easy to read") == (value >= 60), (text, value, band)
+def test_no_reading_ease_score_judges_a_one_line_draft():
+    # On one sentence the formulas mostly counted syllables: these plain drafts were called hard to read.
+    for text in ["Every customer leaves knowing what happens next.", "We make every customer feel genuinely understood.",
+                 "Jede Kundin fühlt sich verstanden.", "讓每位客戶都感受到真誠的人際連結。"]:
+        found = hints.vision_hints(text)
+        assert "readability" not in kinds(found), text
+        assert "read" not in messages(found).lower(), text
+        assert kinds(found) >= {"length", "customer"}
 
 
 def test_word_count_counts_characters_for_chinese():
@@ -78,12 +88,11 @@ def test_word_count_counts_characters_for_chinese():
     assert "too_long" in kinds(hints.vision_hints(long_draft), hints.WARN)
 
 
-def test_hint_messages_translate_through_gettext_including_the_band():
+def test_hint_messages_translate_through_gettext():
     found = hints.vision_hints("We fix it fast.")
-    table = {"Reading ease (Flesch): {value} of 100 ({band}).": "Lesbarkeit: {value} ({band}).",
-             "easy to read": "leicht lesbar"}
-    read = next(h for h in found if h.kind == "readability")
-    assert read.message(lambda m: table.get(m, m)).endswith("(leicht lesbar).")
+    table = {"Words: {count}.": "Wörter: {count}."}
+    length = next(h for h in found if h.kind == "length")
+    assert length.message(lambda m: table.get(m, m)) == "Wörter: 4."
 
 
 @pytest.mark.parametrize("text", [
@@ -112,12 +121,3 @@ def test_statements_without_an_action_verb_or_i_are_flagged(text, kind):
 
 def test_empty_text_has_no_hints():
     assert hints.vision_hints("  ") == [] and hints.action_hints("") == []
-
-
-def test_the_reading_ease_shown_stays_on_its_0_to_100_scale():
-    very_plain = next(h for h in hints.vision_hints("We fix it, and we tell you the truth.") if h.kind == "readability")
-    very_dense = next(h for h in hints.vision_hints(
-        "Comprehensive organisational responsiveness necessitates institutionalised accountability.")
-        if h.kind == "readability")
-    assert hints.flesch_reading_ease("We fix it, and we tell you the truth.") > 100  # the formula's own figure
-    assert very_plain.params["value"] == 100 and very_dense.params["value"] == 0

@@ -16,8 +16,11 @@ from workshop import i18n
 from workshop.core import criteria, phases
 from workshop.domain import workshops
 from workshop.resources import data_file
+from workshop.widgets.sendbutton import SendButton
 from workshop.store import Store
 from workshop.widgets.participant import ParticipantApp
+
+pytestmark = pytest.mark.sqlite_only
 
 FOREIGN = [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT]
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -36,13 +39,6 @@ def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-@pytest.fixture
-def store(sqlite_url):
-    s = Store(sqlite_url)
-    yield s
-    s.engine.dispose()
-
-
 def texts(widget) -> str:
     """What a visitor can read: HTML, button captions, placeholders and menu choices."""
     out = []
@@ -50,7 +46,7 @@ def texts(widget) -> str:
     def walk(x):
         if isinstance(x, w.HTML):
             out.append(x.value)
-        elif isinstance(x, w.Button):
+        elif isinstance(x, (w.Button, SendButton)):
             out.append(x.description)
         elif isinstance(x, w.Text):
             out.append(x.placeholder)
@@ -226,3 +222,18 @@ def test_data_files_carry_every_text_in_all_three_languages():
     for name in ("value_lexicon.json", "metrics.json"):
         walk(json.loads(data_file(name).read_text(encoding="utf-8")), name)
     assert gaps == []
+
+
+@pytest.mark.parametrize("lang, dots, said", [
+    ("en", 1, "1 dot on Honesty"), ("en", 2, "2 dots on Honesty"), ("en", 0, "0 dots on Honesty"),
+    ("de", 1, "1 Punkt auf Honesty"), ("de", 3, "3 Punkte auf Honesty"),
+    ("zh_Hant", 1, "「Honesty」上有 1 點"), ("zh_Hant", 2, "「Honesty」上有 2 點"),
+])
+def test_the_ballot_says_its_dots_in_the_readers_plural(lang, dots, said):
+    from types import SimpleNamespace
+
+    from workshop.widgets.participant.voting import BallotLine
+
+    view = SimpleNamespace(t=i18n.translator(lang))
+    line = BallotLine(view, SimpleNamespace(value_id=1, name="Honesty", description="", my_dots=dots))
+    assert f'aria-label="{said}"' in line.dots.value and f'data-dots="{dots}"' in line.dots.value

@@ -20,7 +20,7 @@ from tests.domain_helpers import go_to, join_many
 from tests.faults import FIGURES
 from tests.followup_helpers import finished_workshop
 from workshop.core import criteria, phases
-from workshop.core.errors import InvalidInput, StoreUnavailable
+from workshop.core.errors import InvalidInput, NotAuthorized, StoreUnavailable, WrongPhase
 from workshop.domain import actionable, audiences, cards, grouping, vision, voting, workshops
 from workshop.domain.followup import hiring, stakeholders, survey
 from workshop.store import replay
@@ -137,6 +137,43 @@ def test_a_refused_action_records_nothing_so_a_corrected_retry_runs(store, creat
     assert count(store, ActionResult) == 0
     assert grouping.create_value(store, code, key, "Speed", request_id=rid)
     assert count(store, CoreValue) == 2
+
+
+def test_a_repeated_request_id_is_answered_only_to_whoever_has_the_right(store, room):
+    """A request id is no key: a repeat passes the same right check as the first request
+    (the domain's), so whoever learns an id without the key or token reads nothing."""
+    code, key, (ana, _) = room
+    rid = new_request_id()
+    card = cards.add_card(store, code, ana, "Kind words", request_id=rid)
+    value_rid = new_request_id()
+    value_id = grouping.create_value(store, code, key, "Kindness", card_ids=[card.id], request_id=value_rid)
+    for wrong in ("", "not-the-key", ana):
+        with pytest.raises(NotAuthorized):
+            grouping.create_value(store, code, wrong, "Kindness", card_ids=[card.id], request_id=value_rid)
+    for wrong in ("", "not-a-token", key):
+        with pytest.raises(NotAuthorized):
+            cards.add_card(store, code, wrong, "Kind words", request_id=rid)
+    # Another workshop's key does not open this one's results either.
+    other = workshops.create_workshop(store, "Other")
+    with pytest.raises(NotAuthorized):
+        grouping.create_value(store, code, other.key, "Kindness", card_ids=[card.id], request_id=value_rid)
+    # With the right, the repeat is answered as before, and nothing is applied twice.
+    assert grouping.create_value(store, code, key, "Kindness", card_ids=[card.id], request_id=value_rid) == value_id
+    assert cards.add_card(store, code, ana, "Kind words", request_id=rid) == card
+    applied_once(count(store, CoreValue))
+    applied_once(count(store, Card))
+
+
+def test_a_repeated_join_is_refused_once_joining_is_closed(store, created):
+    """Joining's right is the code while joining is open: a repeat after it closed gets no token."""
+    code, key = created
+    rid = new_request_id()
+    joined = workshops.join(store, code, "Ana", request_id=rid)
+    assert workshops.join(store, code, "Ana", request_id=rid) == joined
+    workshops.set_joining(store, code, key, False)
+    with pytest.raises(WrongPhase):
+        workshops.join(store, code, "Ana", request_id=rid)
+    applied_once(count(store, Participant))
 
 
 def test_results_of_every_shape_come_back_as_they_were():

@@ -80,7 +80,8 @@ async def _room(a, b, code: str, key: str) -> None:
     # Everyone presses "+" on their first value, in their own kernel on their own server.
     for name, v in visits.items():
         await v.refresh_states()
-        plus = v.buttons("+")
+        plus = [mid for mid, st in v.states.items() if st.get("model_name") == "ButtonModel"  # the ballot's "+"
+                and (st["state"].get("tooltip") or "").startswith("Add a dot to ") and not st["state"].get("disabled")]
         assert plus, f"{name} sees no ballot"
         v.click(plus[0])
 

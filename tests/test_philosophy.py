@@ -17,11 +17,12 @@ from workshop.domain.followup import teams
 from workshop.i18n import Translator, translator
 from workshop.outputs import docformats, document, philosophy
 from workshop.outputs.docformats import Heading, Items, Para, Quote, Table
-from workshop.store import Store
 from workshop.widgets.facilitator.base import Console
 from workshop.widgets.facilitator.publish import PublishPanel
 from workshop.widgets.participant.base import Visitor
 from workshop.widgets.participant.philosophy import PhilosophyView
+
+pytestmark = pytest.mark.sqlite_only
 
 ACTIONS = {
     "Honesty": ("Tell customers <what> we know & when.", "Tells the truth, even late.",
@@ -29,13 +30,6 @@ ACTIONS = {
     "Quality": ("Do it right the first time.", "", ["First Contact Resolution (FCR)"]),
     "Speed": ("", "Quick to answer.", []),  # neither action nor metrics yet
 }
-
-
-@pytest.fixture
-def store(sqlite_url):
-    s = Store(sqlite_url)
-    yield s
-    s.engine.dispose()
 
 
 def workshop(store, *, purpose: str, company: str, title: str = "Zephyr Freight"):

@@ -105,7 +105,7 @@ def test_the_guides_nginx_file_puts_two_servers_behind_one_link(nginx_available,
             landed[client.base.rsplit("/", 2)[-2]] += 1
             assert client.base.startswith(public), "the page stays behind the proxy"
             client.join(name)
-            plus = [m for m in client.buttons() if m.state.get("description") == "+" and not m.state.get("disabled")]
+            plus = [m for m in client.buttons() if (m.state.get("tooltip") or "").startswith("Add a dot to ") and not m.state.get("disabled")]
             assert plus, f"{name} sees no ballot"
             client.click(plus[0].model_id)
         assert set(landed) <= {"a", "b"} and sum(landed.values()) == 6

@@ -18,7 +18,7 @@ from tests.widget_client import WidgetClient
 from workshop import cli
 from workshop.core import links
 from workshop.domain import workshops
-from workshop.server import serve, voila_config, voila_patches
+from workshop.server import forking, serve, voila_config, voila_patches
 from workshop.server.kernelspec import WorkshopKernelSpecManager
 
 
@@ -56,22 +56,64 @@ def test_the_visitors_address_reaches_kernels_only_behind_a_proxy():
 
 
 def test_pools_warm_one_kernel_per_stage_and_two_per_follow_up_page(tmp_path, monkeypatch):
+    """Kernels started the ordinary way take seconds each: every facilitator page keeps one warm."""
     for name in ("00-facilitator.ipynb", "05-voting.ipynb", "participant.ipynb", "survey.ipynb",
-                 "results.ipynb", "notes-00.ipynb"):
+                 "results.ipynb", "notes-00.ipynb", "room.ipynb"):
         (tmp_path / name).write_text("{}")
-    pools = voila_config.kernel_pools(12, tmp_path)
+    pools = voila_config.kernel_pools(12, tmp_path, forked=False)
     assert pools == {
         "default": {"pool_size": 0},
         "participant.ipynb": {"pool_size": serve.participant_pool_size(12), "spare": serve.spare_kernels(12)},
+        "room.ipynb": {"pool_size": 1},
         "00-facilitator.ipynb": {"pool_size": 1},
         "05-voting.ipynb": {"pool_size": 1},
         "survey.ipynb": {"pool_size": 2},  # stakeholder and exemplar are not in this folder
     }
     monkeypatch.setenv(voila_config.FACILITATOR_PREHEAT_ENV, "0")  # a small machine
-    assert voila_config.kernel_pools(12, tmp_path)["05-voting.ipynb"] == {"pool_size": 0}
+    small = voila_config.kernel_pools(12, tmp_path, forked=False)
+    assert small["05-voting.ipynb"] == small["00-facilitator.ipynb"] == small["room.ipynb"] == {"pool_size": 0}
     # The shipped notebooks: every stage and follow-up page is in the pools.
-    shipped = voila_config.kernel_pools(3, serve.NOTEBOOKS)
+    shipped = voila_config.kernel_pools(3, serve.NOTEBOOKS, forked=False)
     assert {"00-facilitator.ipynb", "12-survey.ipynb", "stakeholder.ipynb", "exemplar.ipynb"} <= set(shipped)
+
+
+def test_forked_pools_warm_only_the_console_and_the_room_screen_and_one_per_follow_up_page(tmp_path, monkeypatch):
+    """A forked kernel starts in about a second: the stage notebooks (rehearsal, reading) keep none,
+    the pages the facilitator runs the call from keep theirs, a follow-up page keeps one."""
+    for name in ("00-facilitator.ipynb", "05-voting.ipynb", "participant.ipynb", "survey.ipynb",
+                 "results.ipynb", "room.ipynb"):
+        (tmp_path / name).write_text("{}")
+    pools = voila_config.kernel_pools(12, tmp_path, forked=True)
+    assert pools == {
+        "default": {"pool_size": 0},
+        "participant.ipynb": {"pool_size": serve.participant_pool_size(12), "spare": serve.spare_kernels(12)},
+        "room.ipynb": {"pool_size": 1},
+        "00-facilitator.ipynb": {"pool_size": 1},
+        "05-voting.ipynb": {"pool_size": 0},
+        "survey.ipynb": {"pool_size": 1},
+    }
+    monkeypatch.setenv(voila_config.FACILITATOR_PREHEAT_ENV, "0")  # a small machine: none at all
+    small = voila_config.kernel_pools(12, tmp_path, forked=True)
+    assert small["00-facilitator.ipynb"] == small["room.ipynb"] == {"pool_size": 0}
+    # Every shipped stage notebook but the console is still served, from no warm kernel.
+    monkeypatch.delenv(voila_config.FACILITATOR_PREHEAT_ENV)
+    shipped = voila_config.kernel_pools(3, serve.NOTEBOOKS, forked=True)
+    stage_pages = [s.notebook for s in voila_config.stages.STAGES if s.name != voila_config.stages.CONSOLE]
+    assert stage_pages and all(shipped[name] == {"pool_size": 0} for name in stage_pages)
+    assert shipped["00-facilitator.ipynb"] == shipped["room.ipynb"] == {"pool_size": 1}
+    assert shipped["stakeholder.ipynb"] == shipped["exemplar.ipynb"] == {"pool_size": 1}
+    # By default the pools follow how this machine starts kernels (WORKSHOP_FORK_KERNELS).
+    monkeypatch.setenv(forking.FORK_ENV, "0")
+    assert voila_config.kernel_pools(3, serve.NOTEBOOKS)["05-voting.ipynb"] == {"pool_size": 1}
+
+
+def test_serve_says_which_facilitator_pages_are_preheated():
+    forked = serve.preheat_line(voila_config.kernel_pools(3, serve.NOTEBOOKS, forked=True))
+    others = len(voila_config.stages.STAGES) - 1  # every stage notebook but the console
+    assert f"00-facilitator.ipynb, room.ipynb and 0 of {others} stage notebooks" in forked
+    assert "start a kernel when opened" in forked and "1 kernel(s) for each follow-up page" in forked
+    ordinary = serve.preheat_line(voila_config.kernel_pools(3, serve.NOTEBOOKS, forked=False))
+    assert f"{others} of {others} stage notebooks;" in ordinary and "2 kernel(s)" in ordinary
 
 
 def test_pool_grows_with_the_room_and_never_drops_below_a_spare():
@@ -249,7 +291,12 @@ def test_participant_page_answers_over_http_from_a_warm_kernel(server):
         # Widgets render in the browser from the kernel's state: the title is there, escaped.
         titles = [m.state["value"] for m in client.find(name="HTMLModel") if "ws-title" in m.state.get("value", "")]
         assert any("Served over &lt;HTTP&gt; &amp; friends" in t for t in titles), titles
-        assert "<HTTP>" not in client.all_text()
+        # The tab's title is plain text (the page sets document.title, never HTML), so it keeps
+        # the title as written; everything rendered as markup has it escaped.
+        semantics = [m for m in client.find(name="AnyModel") if "title" in m.state and "lang" in m.state]
+        assert semantics and all(m.state["title"].endswith("– Served over <HTTP> & friends") for m in semantics)
+        rendered = "\n".join(m.text() for m in client.models.values() if m not in semantics)
+        assert "<HTTP>" not in rendered
         assert client.find(cls="ws-join-button"), "the join form is shown"
         assert not client.errors, client.errors
     finally:
@@ -289,6 +336,8 @@ def test_serve_prints_where_it_listens_and_the_start_page(server):
     log = server.log(200000)
     assert f"Serving the workshop apps at {server.base_url}" in log
     assert f"{server.base_url}voila/render/00-facilitator.ipynb" in log
+    # The pools have filled (the harness's warm visit): no line per notebook about its signature.
+    assert "is not trusted" not in log
 
 
 def test_demo_prints_join_code_links_and_a_qr_code(tmp_path):
@@ -304,6 +353,9 @@ def test_demo_prints_join_code_links_and_a_qr_code(tmp_path):
     code = re.search(r"Join code:\s+(\S+)", text).group(1)
     assert re.search(rf"Participant link: http://127\.0\.0\.1:{port}/voila/render/participant\.ipynb\?w=\w+", text)
     assert re.search(rf"Facilitator link: http://127\.0\.0\.1:{port}/voila/render/00-facilitator\.ipynb\?w=\w+&key=\S+", text)
+    # The room screen's link, to share on the call, carries its own secret and no key.
+    room_link = re.search(rf"Room screen link: (http://127\.0\.0\.1:{port}/voila/render/room\.ipynb\?s=\S+)", text)
+    assert room_link and "key=" not in room_link.group(1)
     assert code
     # The terminal QR code is drawn with block characters, many lines of them.
     qr_lines = [line for line in text.splitlines() if "█" in line or "▀" in line or "▄" in line]
@@ -346,8 +398,12 @@ def test_once_the_room_has_joined_only_a_few_spare_kernels_are_started(tmp_path)
     clients = []
     try:
         code, _ = srv.create("Spares")
-        # 6 participant kernels (one taken by the start-up check) + 6 for the follow-up pages.
-        wait_for(lambda: _kernel_count(srv) >= 11, 120)
+        # 6 participant kernels (one taken by the start-up check) + the follow-up pages' (one each
+        # when kernels are forked, two each the ordinary way).
+        pools = voila_config.kernel_pools(4, serve.NOTEBOOKS)
+        follow_ups = sum(pools[s.visitor_notebook]["pool_size"] for s in voila_config.stages.STAGES
+                         if s.visitor_notebook)
+        wait_for(lambda: _kernel_count(srv) >= 5 + follow_ups, 120)
         before = _kernel_count(srv)
         for _ in range(3):  # with the start-up check's, four kernels taken: two spares left
             clients.append(WidgetClient(srv.participant_url(code)).open())

@@ -12,9 +12,10 @@ from benchmarks import suggest as suggest_bench
 from workshop.assist import lexicon, suggest
 from workshop.domain import cards, grouping, workshops
 from workshop.i18n import LANGUAGES
-from workshop.store import Store
 
 from .domain_helpers import go_to, join_many
+
+pytestmark = pytest.mark.sqlite_only
 
 METHOD_VALUES = ["honesty", "respect", "integrity", "autonomy", "quality", "listening", "communicating",
                  "personalization", "speed", "loyalty", "accountability", "sincerity", "empathy", "happiness"]
@@ -134,13 +135,6 @@ def test_editing_a_proposal_rejects_moves_and_renames_without_touching_other_car
     assert dict(p.as_groups()) == {"Honesty": [1], "Efficiency": [3]}
     p = suggest.renamed(p, "honesty", "Candour")
     assert dict(p.as_groups())["Candour"] == [1]
-
-
-@pytest.fixture
-def store(sqlite_url):
-    s = Store(sqlite_url)
-    yield s
-    s.engine.dispose()
 
 
 def test_a_proposal_is_never_applied_by_itself_and_fits_existing_values(store):

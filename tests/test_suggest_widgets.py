@@ -7,22 +7,16 @@ import pytest
 
 from workshop.domain import cards, grouping, workshops
 from workshop.i18n import Translator
-from workshop.store import Store
 from workshop.widgets.facilitator.base import Console
 from workshop.widgets.facilitator.suggestions import CardProposal, GroupProposal, SuggestionsBox
 from workshop.widgets.hints import HintsView
 
 from .domain_helpers import go_to, join_many
 
+pytestmark = pytest.mark.sqlite_only
+
 CARDS = ["Always tell customers the truth", "Honest answers, even when the news is bad",
          "Reply within minutes", "No waiting on hold", "<img src=x onerror=alert(1)> qwxz blorft"]
-
-
-@pytest.fixture
-def store(sqlite_url):
-    s = Store(sqlite_url)
-    yield s
-    s.engine.dispose()
 
 
 @pytest.fixture

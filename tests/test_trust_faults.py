@@ -80,16 +80,16 @@ def line(page, value_name: str):
 
 
 def shown_dots(page, value_name: str) -> int:
-    return int(line(page, value_name).locator(".ws-dots span").get_attribute("title"))
+    return int(line(page, value_name).locator(".ws-dots span").get_attribute("data-dots"))
 
 
 def add_dot(page, value_name: str, expect_dots: int | None) -> None:
     """Click + on a value; with ``expect_dots``, wait until the page shows the vote saved."""
     from playwright.sync_api import expect
-    line(page, value_name).get_by_role("button", name="+").click()
+    line(page, value_name).locator(".ws-dot-plus").click()
     if expect_dots is not None:
         expect(line(page, value_name).locator(".ws-dots span")).to_have_attribute(
-            "title", str(expect_dots), timeout=20_000)
+            "data-dots", str(expect_dots), timeout=20_000)
 
 
 @pytest.mark.slow
@@ -322,8 +322,8 @@ def test_a_participant_voting_from_two_tabs_never_overspends(server, browser):
         clicks = 0
         for name in ("Value 0", "Value 1", "Value 2"):
             for page in (v.page, second):
-                if line(page, name).get_by_role("button", name="+").is_enabled():
-                    line(page, name).get_by_role("button", name="+").click()
+                if line(page, name).locator(".ws-dot-plus").is_enabled():
+                    line(page, name).locator(".ws-dot-plus").click()
                     clicks += 1
                     page.wait_for_timeout(400)
         time.sleep(1.0)

@@ -163,7 +163,7 @@ def guarded_server():
 def title_shown(client: WidgetClient) -> str:
     import re
     for m in client.find(name="HTMLModel"):
-        found = re.search(r'<div class="ws-title">([^<]*)</div>', m.state.get("value") or "")
+        found = re.search(r'<(?:div|h1) class="ws-title">([^<]*)</(?:div|h1)>', m.state.get("value") or "")
         if found:
             return found.group(1)
     return ""

@@ -164,7 +164,8 @@ def _voted_workshop(store: Store, *, open_ballots: bool = False, names=("Amira",
     voting.open_round(store, code, key, budget=2, cap=None, keep=2)
     vote(store, code, {tokens[0]: {value_ids[0]: 2}, tokens[1]: {value_ids[0]: 1, value_ids[1]: 1},
                        tokens[2]: {value_ids[2]: 1, value_ids[3]: 1}})
-    voting.close_round(store, code, key)  # a tie at the cut: a run-off opens
+    voting.close_round(store, code, key)  # a tie at the cut: a run-off comes next
+    voting.open_round(store, code, key)
     rnd = next(r for r in voting.rounds(store, code) if r.status == "open")
     candidates = [c.value_id for c in rnd.candidates]
     vote(store, code, {t: {candidates[0]: 1} for t in tokens})

@@ -13,7 +13,7 @@ import html
 import pytest
 from sqlalchemy import or_, select
 
-from tests.widget_client import WidgetClient
+from tests.widget_client import WidgetClient, is_button
 from workshop.core import phases
 from workshop.demo import seed as demo
 from workshop.domain import voting
@@ -99,17 +99,12 @@ def poke_everything(client: WidgetClient) -> int:
             for index in range(len(model.state.get("_options_labels", []))):
                 client.update(model.model_id, index=index)
                 sent += 1
-        if model.model_name in ("ButtonModel", "ToggleButtonModel"):
+        if is_button(model):
             client.click(model.model_id)
             sent += 2
     client.idle()
     # Second pass: widgets that the first pass created (a new stage view, an edit form).
-    client.request_states()
-    for button in client.buttons():
-        client.click(button.model_id)
-        sent += 2
-    client.idle()
-    return sent
+    return sent + client.click_every_button()
 
 
 @pytest.fixture
@@ -135,7 +130,10 @@ def test_no_card_of_anyone_else_reaches_the_kernel_before_the_reveal(server, att
     code, _ = server.seed(phases.BRAINSTORM)
     client = attacker(code, "Mallory")
     client.update(client.one(cls="ws-card-entry").model_id, value="Mallory's own idea")
-    client.click(client.one(cls="ws-add-card").model_id)
+    add = client.one(cls="ws-add-card").model_id
+    # "Add card" is a SendButton: its click carries the box's words, as a browser's does.
+    assert add in [b.model_id for b in client.buttons()]
+    client.click(add)
     client.wait_until(lambda c: "Mallory&#x27;s own idea" in c.all_text() or "Mallory's own idea" in c.all_text(),
                       what="the attacker's own card")
     poke_everything(client)
@@ -168,7 +166,7 @@ def test_vote_round_hides_other_votes_and_refuses_dots_beyond_the_budget(server,
     client = attacker(code, "Mallory")
     me = participant_id(server.store, code, "Mallory")
     ballot = voting.ballot(server.store, code, _token(client))
-    pluses = [m for m in client.buttons() if m.state.get("description") == "+"]
+    pluses = [m for m in client.buttons() if (m.state.get("tooltip") or "").startswith("Add a dot to ")]
     assert pluses, "the ballot has + buttons"
 
     # Hammer one value's +, re-enabling it each time, far beyond the budget.

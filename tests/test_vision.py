@@ -118,7 +118,7 @@ def test_rating_again_replaces_the_score_and_stats_are_right(store, drafting):
     vision.rate(store, code, ben, heard.id, "service", 4)
     with refused(store, NotFound):
         vision.rate(store, code, ana, 999_999, "simple", 3)
-    by_id = {s.draft_id: s for s in vision.summary(store, code)}
+    by_id = {s.draft_id: s for s in vision.summary(store, code, key)}
     simple = by_id[heard.id].by_criterion["simple"]
     assert simple.count == 3 and simple.low == 1 and simple.high == 5
     assert simple.mean == pytest.approx(8 / 3)
@@ -139,7 +139,7 @@ def test_a_single_rating_has_no_spread(store, drafting):
     draft = vision.add_draft(store, code, ana, "Heard")
     workshops.advance(store, code, key)
     vision.rate(store, code, ana, draft.id, "identity", 4)
-    s = vision.summary(store, code)[0].by_criterion["identity"]
+    s = vision.summary(store, code, key)[0].by_criterion["identity"]
     assert (s.count, s.mean, s.median, s.spread) == (1, 4.0, 4.0, 0.0)
 
 
@@ -153,7 +153,7 @@ def test_a_removed_draft_cannot_be_rated_and_drops_out_of_the_summary(store, dra
     vision.remove_draft(store, code, key, dupe.id)
     with refused(store, NotFound):
         vision.rate(store, code, ana, dupe.id, "simple", 3)
-    assert [s.draft_id for s in vision.summary(store, code)] == [keep.id]
+    assert [s.draft_id for s in vision.summary(store, code, key)] == [keep.id]
 
 
 def test_the_facilitator_chooses_the_final_vision(store, drafting):
@@ -172,7 +172,7 @@ def test_the_facilitator_chooses_the_final_vision(store, drafting):
     assert final == "We make every customer feel heard."
     assert workshops.status(store, code).vision == final
     assert [d.final for d in vision.drafts(store, code)] == [True]
-    assert vision.summary(store, code)[0].final
+    assert vision.summary(store, code, key)[0].final
     assert workshops.advance(store, code, key) == "actions"
 
 
@@ -183,3 +183,131 @@ def test_facilitator_can_type_in_a_draft_said_aloud(store, drafting):
     draft = vision.add_draft_as_facilitator(store, code, key, "Said aloud")
     assert [d.text for d in vision.drafts(store, code)] == ["Said aloud"]
     assert not draft.mine
+
+
+# ---- closing rating: scores final, averages for the room only then ---------------------------
+
+@pytest.fixture
+def rating_open(store, drafting):
+    """The rating stage with two drafts, each scored once: (code, key, tokens, draft ids)."""
+    code, key, tokens = drafting
+    a = vision.add_draft(store, code, tokens[0], "Heard the first time").id
+    b = vision.add_draft(store, code, tokens[1], "Solved, not passed on").id
+    workshops.advance(store, code, key)
+    vision.rate(store, code, tokens[0], a, criteria.SIMPLE, 4)
+    vision.rate(store, code, tokens[1], b, criteria.SIMPLE, 2)
+    return code, key, tokens, (a, b)
+
+
+def test_the_averages_need_the_key_while_rating_is_open(store, rating_open):
+    code, key, _, _ = rating_open
+    with pytest.raises(TypeError):
+        vision.summary(store, code)  # no key, no averages
+    with refused(store, NotAuthorized):
+        vision.summary(store, code, "wrong")
+    assert vision.summary(store, code, key)[0].by_criterion[criteria.SIMPLE].mean == 4.0
+    assert not workshops.status(store, code).rating_closed
+    assert vision.public_summary(store, code) is None
+
+
+def test_closing_rating_makes_scores_final_and_the_averages_public(store, rating_open):
+    code, key, (ana, _, cy), (a, b) = rating_open
+    with refused(store, NotAuthorized):
+        vision.close_rating(store, code, "wrong")
+    assert vision.close_rating(store, code, key) is True
+    assert workshops.status(store, code).rating_closed
+    with refused(store, WrongPhase, match="Rating is closed"):
+        vision.rate(store, code, cy, a, criteria.SIMPLE, 1)
+    with refused(store, WrongPhase, match="Rating is closed"):
+        vision.rate(store, code, ana, a, criteria.SIMPLE, 5)  # changing one's score too
+    public = vision.public_summary(store, code)
+    assert public == vision.summary(store, code, key)
+    assert [(s.draft_id, s.by_criterion[criteria.SIMPLE].mean) for s in public] == [(a, 4.0), (b, 2.0)]
+    assert vision.my_ratings(store, code, ana) == {(a, criteria.SIMPLE): 4}, "own scores still readable"
+    assert len(events(store, "rating_closed")) == 1
+    vision.close_rating(store, code, key)  # closing twice changes nothing
+    assert len(events(store, "rating_closed")) == 1
+
+
+def test_reopening_rating_lets_the_room_rate_again_and_hides_the_averages(store, rating_open):
+    code, key, (_, _, cy), (a, _) = rating_open
+    vision.close_rating(store, code, key)
+    with refused(store, NotAuthorized):
+        vision.reopen_rating(store, code, "wrong")
+    assert vision.reopen_rating(store, code, key) is False
+    assert not workshops.status(store, code).rating_closed
+    assert vision.public_summary(store, code) is None
+    vision.rate(store, code, cy, a, criteria.SIMPLE, 2)
+    assert vision.summary(store, code, key)[0].by_criterion[criteria.SIMPLE].count == 2
+    assert [e.kind for e in events(store) if e.kind.startswith("rating_")] == ["rating_closed", "rating_reopened"]
+
+
+def test_closing_and_reopening_belong_to_the_rating_stage(store, drafting):
+    code, key, (ana, _, _) = drafting
+    vision.add_draft(store, code, ana, "Heard")
+    with refused(store, WrongPhase):
+        vision.close_rating(store, code, key)
+    with refused(store, WrongPhase):
+        vision.reopen_rating(store, code, key)
+    assert not workshops.status(store, code).rating_closed, "drafting: nothing to close yet"
+    assert vision.public_summary(store, code) is None
+
+
+def test_a_repeated_close_with_its_request_id_is_one_close(store, rating_open):
+    code, key, _, _ = rating_open
+    assert vision.close_rating(store, code, key, request_id="close-1") is True
+    vision.reopen_rating(store, code, key, request_id="reopen-1")
+    # The close click retried (its answer was lost): the recorded answer, not a second close.
+    assert vision.close_rating(store, code, key, request_id="close-1") is True
+    assert not workshops.status(store, code).rating_closed
+    assert len(events(store, "rating_closed")) == 1
+
+
+def test_choosing_the_vision_during_rating_closes_it_and_polishing_does_not_reopen(store, rating_open):
+    code, key, (_, _, cy), (a, b) = rating_open
+    vision.choose_vision(store, code, key, a)
+    assert workshops.status(store, code).rating_closed
+    assert vision.public_summary(store, code) is not None
+    assert events(store, "rating_closed")[-1].payload == {"because": "vision_chosen"}
+    vision.reopen_rating(store, code, key)  # the facilitator wants a few more scores
+    vision.choose_vision(store, code, key, a, text="Heard the first time, every time.")  # polishing only
+    assert not workshops.status(store, code).rating_closed
+    vision.rate(store, code, cy, b, criteria.SIMPLE, 5)
+    vision.choose_vision(store, code, key, b)  # a different draft: the room decided again
+    assert workshops.status(store, code).rating_closed
+
+
+def test_the_forecast_of_a_choice_is_what_choosing_does(store, rating_open):
+    """A console says beforehand whether a choice closes rating; it asks the rule the domain applies."""
+    code, key, _, (a, b) = rating_open
+    for pick, reopen_first in ((a, False), (a, True), (b, False), (b, False)):
+        if reopen_first:
+            vision.reopen_rating(store, code, key)
+        st = workshops.status(store, code)
+        final = next((s.draft_id for s in vision.summary(store, code, key) if s.final), None)
+        forecast = vision.choosing_closes_rating(st.phase, st.rating_closed, final, pick)
+        closes_before = len(events(store, "rating_closed"))
+        vision.choose_vision(store, code, key, pick)
+        assert forecast == (len(events(store, "rating_closed")) > closes_before), (pick, reopen_first)
+    assert not vision.choosing_closes_rating("drafting", False, None, a)
+
+
+def test_past_the_rating_stage_rating_is_closed_without_a_click(store, rating_open):
+    code, key, _, (a, _) = rating_open
+    vision.choose_vision(store, code, key, a)
+    vision.reopen_rating(store, code, key)
+    workshops.advance(store, code, key)  # actions
+    assert workshops.status(store, code).rating_closed
+    assert vision.public_summary(store, code) == vision.summary(store, code, key)
+    workshops.undo_phase(store, code, key)  # back to rating, which the facilitator had left open
+    assert not workshops.status(store, code).rating_closed
+    assert vision.public_summary(store, code) is None
+
+
+def test_choosing_a_vision_while_drafting_does_not_close_a_rating_not_yet_begun(store, drafting):
+    code, key, (ana, _, _) = drafting
+    d = vision.add_draft(store, code, ana, "Heard")
+    vision.choose_vision(store, code, key, d.id)
+    workshops.advance(store, code, key)
+    assert not workshops.status(store, code).rating_closed
+    vision.rate(store, code, ana, d.id, criteria.SIMPLE, 5)

@@ -1,4 +1,6 @@
-"""Dot voting in rounds: budgets, caps, changeable votes, ranking, run-offs, until five remain."""
+"""Dot voting in rounds: budgets, caps, changeable votes, ranking, run-offs, until five remain.
+
+Steps are deliberate: closing a round opens nothing; the next step opens when the facilitator opens it."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from hypothesis import strategies as st
 
 from workshop import BudgetExceeded, InvalidInput, NotAuthorized, WrongPhase
 from workshop.domain import audiences, grouping, voting, workshops
-from workshop.domain.voting import default_budget
+from workshop.domain.voting import DONE, ROUND, RUNOFF, default_budget
+from workshop.widgets.requests import new_request_id
 
 from .domain_helpers import events, refused, vote, voting_workshop
 
@@ -25,6 +28,14 @@ def outcome(result) -> dict[str, str]:
 
 def chosen(store, code) -> list[str]:
     return sorted(v.name for v in grouping.values(store, code, only_chosen=True))
+
+
+def close_and_open(store, code, key):
+    """Close the open round, then open the step it calls for (the facilitator's two clicks)."""
+    result = voting.close_round(store, code, key)
+    if not result.next_step.done:
+        voting.open_round(store, code, key)
+    return result
 
 
 def test_round_opens_with_the_default_budget_and_target(store, created):
@@ -153,13 +164,20 @@ def test_closing_ranks_and_keeps_the_top_five(store, created):
     assert {ranks[f"Value {i}"] for i in (3, 4, 5)} == {(1, 4, "runoff")}
     assert {ranks[f"Value {i}"] for i in range(6, 12)} == {(0, 7, "dropped")}
     assert result.voters == 3
-    # The run-off opens at once among the tied values, for the two places left.
+    # Closing opens nothing: it says a run-off among the tied values comes next, for the two places left.
+    step = result.next_step
+    assert (step.kind, step.number, step.keep, step.budget) == (RUNOFF, 2, 2, 1)
+    assert [x.value_id for x in step.values] == [v[3], v[4], v[5]]
+    assert voting.next_step(store, code) == step
+    assert voting.ballot(store, code, tokens[0]) is None
+    assert voting.open_round(store, code, key) == 2
     ballot = voting.ballot(store, code, tokens[0])
     assert ballot.is_runoff and ballot.keep == 2 and ballot.budget == 1
     assert [line.value_id for line in ballot.lines] == [v[3], v[4], v[5]]
     vote(store, code, {tokens[0]: {v[3]: 1}, tokens[1]: {v[5]: 1}, tokens[2]: {v[3]: 1}})
     runoff = voting.close_round(store, code, key)
     assert outcome(runoff) == {"Value 3": "kept", "Value 5": "kept", "Value 4": "dropped"}
+    assert runoff.next_step.kind == DONE and len(runoff.next_step.values) == 5
     assert chosen(store, code) == ["Value 0", "Value 1", "Value 2", "Value 3", "Value 5"]
     assert voting.is_finished(store, code)
     assert voting.ballot(store, code, tokens[0]) is None
@@ -183,28 +201,29 @@ def test_rounds_repeat_until_the_target_remains(store, created):
     tokens, v = voting_workshop(store, code, key, n_values=12, n_people=1)
     voting.open_round(store, code, key, budget=8, keep=8)
     vote(store, code, {tokens[0]: {v[i]: 1 for i in range(8)}})
-    first = voting.close_round(store, code, key)
+    first = close_and_open(store, code, key)
     assert sum(c.outcome == "kept" for c in first.candidates) == 8
     assert not voting.is_finished(store, code)
+    assert (first.next_step.kind, first.next_step.number, first.next_step.keep) == (ROUND, 2, 5)
     # A second round among the eight survivors, with the default budget and the target.
     ballot = voting.ballot(store, code, tokens[0])
     assert (ballot.round_number, ballot.is_runoff, ballot.budget, ballot.keep) == (2, False, 2, 5)
     assert [line.value_id for line in ballot.lines] == v[:8]
     # Nobody votes: all eight tie, so a run-off for all five places follows...
-    second = voting.close_round(store, code, key)
+    second = close_and_open(store, code, key)
     assert set(outcome(second).values()) == {"runoff"}
     # ...and a tie again gives yet another run-off, until the room decides.
     vote(store, code, {tokens[0]: {v[7]: 2}})
-    third = voting.close_round(store, code, key)
+    third = close_and_open(store, code, key)
     assert outcome(third)["Value 7"] == "kept"
     assert [c.outcome for c in third.candidates].count("runoff") == 7
     ballot = voting.ballot(store, code, tokens[0])
     assert ballot.keep == 4 and len(ballot.lines) == 7
     vote(store, code, {tokens[0]: {v[0]: 1, v[1]: 1}})
-    fourth = voting.close_round(store, code, key)
+    fourth = close_and_open(store, code, key)
     assert [c.outcome for c in fourth.candidates].count("runoff") == 5  # 2 kept, 5 tie for 2 places
     vote(store, code, {tokens[0]: {v[2]: 1}})
-    voting.close_round(store, code, key)
+    close_and_open(store, code, key)
     ballot = voting.ballot(store, code, tokens[0])
     assert ballot.keep == 1 and len(ballot.lines) == 4
     vote(store, code, {tokens[0]: {v[6]: 1}})
@@ -224,7 +243,7 @@ def test_a_round_closed_by_mistake_can_be_reopened(store, created):
     with refused(store, WrongPhase, match="No round has been closed"):
         voting.reopen_last_round(store, code, key)
     vote(store, code, {tokens[0]: {v[0]: 1, v[1]: 1}})
-    voting.close_round(store, code, key)  # five tie at zero for three places: a run-off opens
+    close_and_open(store, code, key)  # five tie at zero for three places: the run-off is opened
     assert voting.ballot(store, code, tokens[0]).is_runoff
     with refused(store, NotAuthorized):
         voting.reopen_last_round(store, code, "wrong")
@@ -235,10 +254,149 @@ def test_a_round_closed_by_mistake_can_be_reopened(store, created):
     voting.set_dots(store, code, tokens[0], v[1], 0)
     voting.set_dots(store, code, tokens[0], v[2], 1)
     # Once somebody voted in the run-off it must be closed, not thrown away.
-    voting.close_round(store, code, key)
+    close_and_open(store, code, key)
     voting.set_dots(store, code, tokens[0], voting.ballot(store, code, tokens[0]).lines[0].value_id, 1)
     with refused(store, WrongPhase, match="already has votes"):
         voting.reopen_last_round(store, code, key)
+
+
+# ---- deliberate steps: closing opens nothing; the facilitator opens the next step ------------
+
+def tied_at_the_cut(store, code, key):
+    """Seven values, two people, keep three: Values 0 and 1 are clear, Values 2 and 3 tie for the third place."""
+    tokens, v = voting_workshop(store, code, key, n_values=7, n_people=2)
+    voting.open_round(store, code, key, budget=3, keep=3)
+    vote(store, code, {tokens[0]: {v[0]: 2, v[2]: 1}, tokens[1]: {v[1]: 2, v[3]: 1}})
+    return tokens, v
+
+
+def test_closing_a_round_opens_nothing(store, created):
+    code, key = created
+    tokens, v = tied_at_the_cut(store, code, key)
+    result = voting.close_round(store, code, key)
+    assert outcome(result)["Value 2"] == outcome(result)["Value 3"] == "runoff"
+    assert result.next_step.kind == RUNOFF
+    # No ballot anywhere, no open round, no dot can be placed: the room talks about the result first.
+    assert [voting.ballot(store, code, t) for t in tokens] == [None, None]
+    assert [r.status for r in voting.rounds(store, code)] == ["closed"]
+    assert voting.progress(store, code, key) == []
+    assert [e.payload["round"] for e in events(store, "round_opened")] == [1]
+    assert events(store, "round_closed")[-1].payload["next"] == RUNOFF
+    with refused(store, WrongPhase, match="No vote round"):
+        voting.set_dots(store, code, tokens[0], v[2], 1)
+    assert not voting.is_finished(store, code)
+    # Asking what comes next, however often, opens nothing either.
+    assert voting.next_step(store, code) == voting.next_step(store, code) == result.next_step
+    assert voting.ballot(store, code, tokens[0]) is None
+
+
+def test_a_tie_opens_the_runoff_among_the_tied_values_only_when_the_facilitator_says_so(store, created):
+    code, key = created
+    tokens, v = tied_at_the_cut(store, code, key)
+    step = voting.close_round(store, code, key).next_step
+    # Two places were secured (Values 0 and 1), so the run-off between the two tied values keeps one.
+    assert (step.kind, step.number, step.keep, step.budget, step.is_runoff) == (RUNOFF, 2, 1, 1, True)
+    assert [(x.value_id, x.name) for x in step.values] == [(v[2], "Value 2"), (v[3], "Value 3")]
+    # Only the facilitator opens it: not a participant, not a wrong key.
+    with refused(store, NotAuthorized):
+        voting.open_round(store, code, tokens[0])
+    with refused(store, NotAuthorized):
+        voting.open_round(store, code, "wrong")
+    # The run-off's places are fixed by the round before; a stale screen that expected a round opens nothing.
+    with refused(store, InvalidInput, match="how many places this run-off fills: 1"):
+        voting.open_round(store, code, key, keep=2)
+    with refused(store, WrongPhase, match="changed meanwhile"):
+        voting.open_round(store, code, key, expect=ROUND)
+    assert voting.open_round(store, code, key, budget=1, expect=RUNOFF) == 2
+    ballot = voting.ballot(store, code, tokens[1])
+    assert (ballot.round_number, ballot.is_runoff, ballot.keep, ballot.budget) == (2, True, 1, 1)
+    assert [line.value_id for line in ballot.lines] == [v[2], v[3]]
+    with refused(store, WrongPhase, match="already open"):
+        voting.open_round(store, code, key)
+    with refused(store, InvalidInput, match="how many places this run-off fills: 1"):
+        voting.configure_round(store, code, key, budget=2, keep=3)
+    voting.configure_round(store, code, key, budget=2)  # its dots may still change
+    assert voting.next_step(store, code) is None  # nothing to open while a round is open
+    vote(store, code, {tokens[0]: {v[3]: 1}, tokens[1]: {v[3]: 1}})
+    final = voting.close_round(store, code, key)
+    assert final.next_step.kind == DONE and voting.next_step(store, code).kind == DONE
+    assert chosen(store, code) == ["Value 0", "Value 1", "Value 3"]
+
+
+def test_the_next_round_opens_among_the_survivors_with_the_rules_the_facilitator_sets(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=12, n_people=1)
+    voting.open_round(store, code, key, budget=8, keep=8)
+    vote(store, code, {tokens[0]: {v[i]: 1 for i in range(8)}})
+    step = voting.close_round(store, code, key).next_step
+    assert (step.kind, step.number, step.keep, step.budget) == (ROUND, 2, 5, 2)
+    assert [x.value_id for x in step.values] == v[:8]
+    assert voting.ballot(store, code, tokens[0]) is None
+    with refused(store, InvalidInput, match="number of values to keep"):
+        voting.open_round(store, code, key, keep=9)
+    assert voting.open_round(store, code, key, budget=3, cap=2, keep=4, expect=ROUND) == 2
+    ballot = voting.ballot(store, code, tokens[0])
+    assert (ballot.is_runoff, ballot.budget, ballot.cap, ballot.keep) == (False, 3, 2, 4)
+    assert [line.value_id for line in ballot.lines] == v[:8]
+
+
+def test_when_the_target_remains_nothing_more_opens_until_the_close_is_undone(store, created):
+    code, key = created
+    tokens, v = voting_workshop(store, code, key, n_values=7, n_people=1)
+    voting.open_round(store, code, key, budget=5)
+    vote(store, code, {tokens[0]: {v[i]: 1 for i in range(5)}})
+    step = voting.close_round(store, code, key).next_step
+    assert (step.kind, step.number, step.keep) == (DONE, None, 5)
+    assert [x.name for x in step.values] == [f"Value {i}" for i in range(5)]
+    assert voting.is_finished(store, code)
+    with refused(store, WrongPhase, match="The vote is over"):
+        voting.open_round(store, code, key)
+    assert voting.reopen_last_round(store, code, key) == 1
+    assert not voting.is_finished(store, code) and voting.ballot(store, code, tokens[0]).used == 5
+
+
+def test_undo_works_before_and_after_the_next_step_is_opened(store, created):
+    code, key = created
+    tokens, _v = tied_at_the_cut(store, code, key)
+    voting.close_round(store, code, key)
+    assert voting.reopen_last_round(store, code, key) == 1  # nothing was opened: the close is undone
+    assert voting.ballot(store, code, tokens[0]).round_number == 1
+    voting.close_round(store, code, key)
+    voting.open_round(store, code, key)
+    assert voting.reopen_last_round(store, code, key) == 1  # the untouched run-off is dropped
+    assert [r.number for r in voting.rounds(store, code)] == [1]
+    assert voting.next_step(store, code) is None
+
+
+def test_the_room_that_cannot_break_a_tie_can_be_settled_before_the_runoff_opens(store, created):
+    code, key = created
+    _tokens, v = tied_at_the_cut(store, code, key)
+    voting.close_round(store, code, key)
+    voting.settle(store, code, key, [v[0], v[1], v[2]])
+    assert chosen(store, code) == ["Value 0", "Value 1", "Value 2"]
+    assert voting.next_step(store, code).kind == DONE
+    with refused(store, WrongPhase, match="The vote is over"):
+        voting.open_round(store, code, key)
+
+
+def test_a_repeated_request_opens_the_next_step_once(store, created):
+    code, key = created
+    tokens, v = tied_at_the_cut(store, code, key)
+    closing = new_request_id()
+    result = voting.close_round(store, code, key, request_id=closing)
+    # The retried close answers the same result, what comes next included, and closes nothing else.
+    assert voting.close_round(store, code, key, request_id=closing) == result
+    assert result.next_step.kind == RUNOFF
+    rid = new_request_id()
+    assert voting.open_round(store, code, key, request_id=rid) == 2
+    assert voting.open_round(store, code, key, request_id=rid) == 2
+    assert [(r.number, r.status) for r in voting.rounds(store, code)] == [(1, "closed"), (2, "open")]
+    # Even once the run-off is closed and another step is due, the old click opens nothing new.
+    vote(store, code, {tokens[0]: {v[2]: 1}})
+    voting.close_round(store, code, key)
+    assert voting.open_round(store, code, key, request_id=rid) == 2
+    assert len(voting.rounds(store, code)) == 2
+    assert len(events(store, "round_opened")) == 2
 
 
 def test_the_facilitator_can_settle_a_tie_the_room_cannot_break(store, created):
@@ -303,3 +461,32 @@ def test_any_sequence_of_vote_changes_keeps_budget_and_cap(store, moves, budget,
     totals = {cand.value_id: cand.dots for cand in result.candidates}
     for vid in vids:
         assert totals[vid] == sum(model[t].get(vid, 0) for t in tokens)
+
+
+# ---- the phone between rounds: closed, wait for the facilitator; the new ballot appears in place ----
+
+def test_the_phone_says_the_round_is_closed_and_shows_the_new_ballot_when_it_opens(store, created):
+    from workshop.i18n import translator
+    from workshop.widgets.participant.base import Visitor
+    from workshop.widgets.participant.voting import VotingView
+
+    code, key = created
+    tokens, v = tied_at_the_cut(store, code, key)
+    view = VotingView(Visitor(store, code, tokens[0], "Person 1", translator("en")), workshops.status(store, code))
+    assert len(view.lines.children) == 7 and "Dots left: 0 of 3" in view.summary.value
+    voting.close_round(store, code, key)
+    view.refresh(workshops.status(store, code))
+    assert view.lines.children == ()
+    assert "Round 1 is closed" in view.summary.value and "Value 2, Value 3 tie at the cut" in view.summary.value
+    assert "when the facilitator opens it" in view.summary.value
+    assert "Results of round 1" in view.results.value  # the whole room may see a closed round's result
+    voting.open_round(store, code, key)
+    view.refresh(workshops.status(store, code))
+    assert [line.value_id for line in view.lines.children] == [v[2], v[3]]
+    assert "Run-off" in view.summary.value and "Dots left: 1 of 1" in view.summary.value
+    view.lines.children[1].plus.click()
+    assert voting.ballot(store, code, tokens[0]).used == 1
+    vote(store, code, {tokens[1]: {v[3]: 1}})
+    voting.close_round(store, code, key)
+    view.refresh(workshops.status(store, code))
+    assert "The vote is done" in view.summary.value and "Results of run-off 2" in view.results.value

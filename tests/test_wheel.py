@@ -333,7 +333,7 @@ def test_workshop_serve_from_the_wheel_renders_the_apps_in_chromium(venv, worksh
         de.page.locator(".ws-join-button", has_text="Beitreten").wait_for(state="visible", timeout=PAGE_MS)
         assert "Willkommen" in de.page.locator(".ws-app").first.inner_text()
 
-        # The facilitator's control room with the key: the workshop's title in the header.
+        # The facilitator's console with the key: the workshop's title in the header.
         fac = visitor(B.LAPTOP, "facilitator")
         B.open_app(fac.page, acme["facilitator_url"], root=".ws-facilitator", timeout_ms=PAGE_MS)
         fac.page.locator(".ws-facilitator .ws-header .ws-title", has_text="Acme").first.wait_for(

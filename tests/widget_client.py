@@ -54,6 +54,16 @@ class Model:
         return json.dumps(self.state, ensure_ascii=False)
 
 
+def is_button(model: Model) -> bool:
+    """A button a visitor clicks: ipywidgets' Button or ToggleButton, or the apps' SendButton."""
+    return model.model_name in ("ButtonModel", "ToggleButtonModel") or is_send_button(model)
+
+
+def is_send_button(model: Model) -> bool:
+    """A workshop.widgets.sendbutton.SendButton: an anywidget with the text boxes it sends."""
+    return model.model_name == "AnyModel" and "boxes" in model.state and "description" in model.state
+
+
 class WidgetClient:
     """One visitor's kernel, driven without a browser."""
 
@@ -61,10 +71,11 @@ class WidgetClient:
         self.page_url = page_url
         self.timeout = timeout
         self.http = requests.Session()
-        self.models: dict[str, Model] = {}
+        self._models: dict[str, Model] = {}
         self.session_id = uuid.uuid4().hex
         self.messages: "queue.Queue[dict]" = queue.Queue()
-        self._lock = threading.Lock()
+        # Re-entrant: a caller holding it may still read `models` or `find`.
+        self._lock = threading.RLock()
         self._closed = False
         self.html = ""
         self.kernel_id = ""
@@ -163,23 +174,30 @@ class WidgetClient:
             if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
                 data = content.get("data", {})
                 state = data.get("state", {})
-                self.models[content["comm_id"]] = Model(content["comm_id"], state.get("_model_name", ""),
+                self._models[content["comm_id"]] = Model(content["comm_id"], state.get("_model_name", ""),
                                                         dict(state))
             elif kind == "comm_msg":
                 data = content.get("data", {})
                 method = data.get("method")
                 if method == "update_states":
                     for mid, info in data.get("states", {}).items():
-                        self.models[mid] = Model(mid, info.get("model_name", ""), dict(info.get("state", {})))
-                elif method in ("update", "echo_update") and content.get("comm_id") in self.models:
-                    self.models[content["comm_id"]].state.update(data.get("state", {}))
+                        self._models[mid] = Model(mid, info.get("model_name", ""), dict(info.get("state", {})))
+                elif method in ("update", "echo_update") and content.get("comm_id") in self._models:
+                    self._models[content["comm_id"]].state.update(data.get("state", {}))
             elif kind == "comm_close":
-                self.models.pop(content.get("comm_id"), None)
+                self._models.pop(content.get("comm_id"), None)
             elif kind == "error" or (kind == "stream" and content.get("name") == "stderr"
                                      # ipykernel's second comm manager complains about the control
                                      # comm it does not own; the browser triggers the same line.
                                      and not content.get("text", "").startswith("No such comm")):
                 self.errors.append(content)
+
+    @property
+    def models(self) -> dict[str, Model]:
+        """The widget models seen so far: a copy, since the reading thread adds to them meanwhile
+        (a console keeps building panes after it opened)."""
+        with self._lock:
+            return dict(self._models)
 
     # ---- the widget protocol ---------------------------------------------------------------------
     def request_states(self, timeout: float = 60.0) -> dict[str, Model]:
@@ -194,7 +212,13 @@ class WidgetClient:
         return self.models
 
     def update(self, model_id: str, **state) -> None:
-        """Set traits of a widget, as the browser does when a visitor edits a field."""
+        """Set traits of a widget, as the browser does when a visitor edits a field.
+
+        Kept here at once too, as a browser's model keeps what its visitor typed: a SendButton
+        clicked next sends these words, whether or not the kernel's echo has come back yet."""
+        with self._lock:
+            if model_id in self._models:
+                self._models[model_id].state.update(state)
         self.send("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": state,
                                                              "buffer_paths": []}},
                   metadata={"version": WIDGET_PROTOCOL})
@@ -204,9 +228,38 @@ class WidgetClient:
                   metadata={"version": WIDGET_PROTOCOL})
 
     def click(self, model_id: str) -> None:
-        """Click a button even if the app disabled or hid it."""
+        """Click a button even if the app disabled or hid it.
+
+        A SendButton's click carries what its boxes show, as a browser's does (send-button.js):
+        here the boxes' values as this client last set or was told them."""
         self.update(model_id, disabled=False)
-        self.custom(model_id, {"event": "click"})
+        with self._lock:
+            model = self._models.get(model_id)
+        if model is None or not is_send_button(model):
+            self.custom(model_id, {"event": "click"})
+            return
+        click = {"event": "click", "texts": [self.box_value(ref) for ref in model.state["boxes"]]}
+        if "screen" in model.state:
+            click["screen"] = model.state["screen"]
+        self.custom(model_id, click)
+
+    def click_every_button(self, keep=lambda model: True) -> int:
+        """Click every button (``is_button``) of the kernel's current widgets that ``keep`` keeps,
+        once the kernel has answered for all of them; returns the messages sent (two a click)."""
+        self.request_states()
+        sent = 0
+        for model in list(self.models.values()):
+            if is_button(model) and keep(model):
+                self.click(model.model_id)
+                sent += 2
+        self.idle()
+        return sent
+
+    def box_value(self, ref: str) -> str:
+        """The value of the text box a widget reference ("IPY_MODEL_<id>") names, "" if unknown."""
+        with self._lock:
+            box = self._models.get(ref.removeprefix("IPY_MODEL_"))
+        return str(box.state.get("value") or "") if box is not None else ""
 
     def request_state(self, model_id: str) -> None:
         self.send("comm_msg", {"comm_id": model_id, "data": {"method": "request_state"}},
@@ -252,7 +305,7 @@ class WidgetClient:
 
     def find(self, *, cls: str | None = None, name: str | None = None, **state) -> list[Model]:
         with self._lock:
-            found = list(self.models.values())
+            found = list(self._models.values())
         if cls:
             found = [m for m in found if cls in m.classes]
         if name:
@@ -270,10 +323,13 @@ class WidgetClient:
     def all_text(self) -> str:
         """The state of every widget in the kernel, as one string."""
         with self._lock:
-            return "\n".join(m.text() for m in self.models.values())
+            return "\n".join(m.text() for m in self._models.values())
 
     def buttons(self) -> list[Model]:
-        return self.find(name="ButtonModel")
+        """Every button a visitor can click: ipywidgets' and the apps' own SendButtons."""
+        with self._lock:
+            models = list(self._models.values())
+        return [m for m in models if m.model_name == "ButtonModel" or is_send_button(m)]
 
     # ---- the participant app's flows --------------------------------------------------------------
     def announce_browser(self, token: str = "") -> None:
