@@ -19,6 +19,7 @@ from tests import faults
 from tests.domain_helpers import voting_workshop
 from tests.faults import FIGURES
 from tests.servers import Server, create_pg_database, drop_pg_database, free_port
+from tests.waiting import wait_for
 from workshop.core import phases
 from workshop.core.errors import StoreUnavailable, WorkshopError
 from workshop.domain import cards, voting, workshops
@@ -77,6 +78,23 @@ def own_server(tmp_path):
 
 def line(page, value_name: str):
     return page.locator(".ws-ballot-line", has_text=value_name)
+
+
+def try_click(button) -> bool:
+    """Click ``button`` if it is enabled; False if it is, or becomes, disabled first.
+
+    A tab may learn between the check and the click that the dots are spent (the live refresh
+    disables +), and Playwright would then wait for the button forever.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    if not button.is_enabled():
+        return False
+    try:
+        button.click(timeout=5_000)
+    except PlaywrightTimeout:
+        assert button.is_disabled(), "an enabled + that could not be clicked"
+        return False
+    return True
 
 
 def shown_dots(page, value_name: str) -> int:
@@ -318,15 +336,16 @@ def test_a_participant_voting_from_two_tabs_never_overspends(server, browser):
         for page in (v.page, second):
             line(page, "Value 0").wait_for(timeout=B.PAGE_TIMEOUT_MS)
         assert "Tabby" in second.locator(".ws-app").first.inner_text()
-        # Each tab believes it has all three dots; both spend them.
+        # Each tab believes it has all three dots; both spend them, as fast as they can.
         clicks = 0
         for name in ("Value 0", "Value 1", "Value 2"):
             for page in (v.page, second):
-                if line(page, name).locator(".ws-dot-plus").is_enabled():
-                    line(page, name).locator(".ws-dot-plus").click()
+                if try_click(line(page, name).locator(".ws-dot-plus")):
                     clicks += 1
-                    page.wait_for_timeout(400)
-        time.sleep(1.0)
+        # Both tabs learn the dots are spent (every + disabled): only the database can tell them so.
+        for page in (v.page, second):
+            wait_for(lambda: page.locator(".ws-ballot-line .ws-dot-plus:not([disabled])").count() == 0,
+                     B.PAGE_TIMEOUT_MS / 1000, "both tabs to see all three dots spent")
         saved = dots_in_db(server.store, code)
         tabby = [p.id for p in workshops.participants(server.store, code, key) if p.name == "Tabby"][0]
         mine = {vid: d for (p, vid), d in saved.items() if p == tabby}
