@@ -16,8 +16,11 @@ Each result also carries the load average before and after its run (other work o
 slows the times, not the memory). ``--facilitator-preheat 0`` measures the room without the
 facilitator's preheated pages (WORKSHOP_FACILITATOR_PREHEAT), to see what they cost.
 
+``--ksm`` (root) switches KSM on for the run (benchmarks.ksm puts it back after) and adds the
+room's PSS once ksmd has merged it: measured, where ``--merged`` estimates.
+
 Run alone: ``python -m benchmarks.room [--participants 30 160] [--kinds forked ordinary]
-[--facilitator-preheat 0]``.
+[--facilitator-preheat 0] [--merged] [--ksm]``.
 """
 
 from __future__ import annotations
@@ -158,8 +161,24 @@ def wait_ready(server: srv.Server, kernels: int, timeout: float, window: float =
     raise TimeoutError(f"{server.name}: pools not full ({n} of {kernels} kernels) within {timeout:.0f} s")
 
 
-async def measure(kind: str, participants: int, tmp: Path, code: str, env: dict, merged: bool = False) -> dict:
+def ksm_figures(server: srv.Server, participants: int, ksmd_cpu_at_start: float) -> dict:
+    """With KSM running (``--ksm``): the room's PSS once ksmd has merged what it can, and what
+    that cost ksmd since the server started."""
+    from benchmarks import ksm
+    settle = ksm.wait_full_scans(2)
+    memory = room_memory(server)
+    return {"ksm_settle_s": round(settle, 1), "ksm_memory": memory,
+            "ksm_per_participant_mb": round(memory["total_mb"] / participants, 1),
+            "ksm_pages": ksm.merged_mb(),
+            "ksmd_cpu_s": round(ksm.ksmd_cpu_seconds() - ksmd_cpu_at_start, 1)}
+
+
+async def measure(kind: str, participants: int, tmp: Path, code: str, env: dict, merged: bool = False,
+                  with_ksm: bool = False) -> dict:
     env = {**env, **KINDS[kind]}
+    if with_ksm:
+        from benchmarks import ksm
+        ksmd_cpu_at_start = ksm.ksmd_cpu_seconds()
     server = srv.start_workshop_serve(env, participants=participants, log_dir=tmp,
                                       db_url=env["WORKSHOP_DB_URL"])
     server.name = f"workshop serve ({kind}, {participants})"
@@ -192,9 +211,13 @@ async def measure(kind: str, participants: int, tmp: Path, code: str, env: dict,
             if merged:
                 out["merged_memory"] = merged_memory(server)
                 out["merged_per_participant_mb"] = round(out["merged_memory"]["total_mb"] / participants, 1)
+            if with_ksm:
+                out.update(ksm_figures(server, participants, ksmd_cpu_at_start))
             await asyncio.gather(*(v.shutdown() for v in visits), return_exceptions=True)
         else:
             out["memory_per_participant_mb"] = round(out["idle_memory"]["total_mb"] / participants, 1)
+            if with_ksm:
+                out.update(ksm_figures(server, participants, ksmd_cpu_at_start))
     finally:
         server.stop()
     out["load_after"] = load_average()
@@ -207,13 +230,13 @@ def load_average() -> list[float]:
 
 
 async def room_phase(sizes: list[int], kinds: list[str], tmp: Path, code: str, env: dict, log=print,
-                     merged: bool = False) -> list[dict]:
+                     merged: bool = False, with_ksm: bool = False) -> list[dict]:
     results = []
     for participants in sizes:
         for kind in kinds:
             log(f"room: {kind} kernels, {participants} participants")
             try:
-                fig = await measure(kind, participants, tmp, code, env, merged)
+                fig = await measure(kind, participants, tmp, code, env, merged, with_ksm)
             except Exception as exc:  # noqa: BLE001 - recorded; the other rooms still run
                 fig = {"kind": kind, "participants": participants, "error": f"{type(exc).__name__}: {exc}"}
             log(f"  {json.dumps({k: v for k, v in fig.items() if k not in ('idle_memory',)}, default=str)}")
@@ -232,6 +255,9 @@ def markdown_rows(results: list[dict]) -> list[str]:
         join = r.get("join_ready_s", {}).get("p95")
         preheat = "" if r.get("facilitator_preheat", 1) else ", no facilitator preheat"
         merged = f" ({r['merged_per_participant_mb']} MB merged)" if "merged_per_participant_mb" in r else ""
+        if "ksm_per_participant_mb" in r:
+            merged += (f"; **{r['ksm_per_participant_mb']} MB with KSM** (settled in {r['ksm_settle_s']} s,"
+                       f" ksmd {r['ksmd_cpu_s']} CPU s)")
         rows.append(f"| {r['participants']}, {r['kind']}{preheat} | {mem.get('kernel_count')} | {r['ready_s']} s | "
                     f"{'—' if join is None else f'{join:.2f} s'} | {r['memory_per_participant_mb']} MB{merged} | "
                     f"{mem.get('server')} / {mem.get('template')} / {mem.get('kernels')} MB "
@@ -248,8 +274,13 @@ def main() -> None:
                         help="warm kernels per facilitator page (default: the server's own)")
     parser.add_argument("--merged", action="store_true",
                         help="also estimate the room's memory with identical private pages merged (KSM)")
+    parser.add_argument("--ksm", action="store_true",
+                        help="switch Linux's same-page merging on for the run (root) and measure the room once merged")
     parser.add_argument("--out", default="bench-results")
     args = parser.parse_args()
+    from benchmarks import ksm
+    if args.ksm and not ksm.available():
+        parser.error(f"--ksm needs write access to {ksm.SYSFS} (root, Linux with KSM)")
     from workshop.demo import seed as demo
     from workshop.store import open_store
 
@@ -261,9 +292,15 @@ def main() -> None:
     os.environ["WORKSHOP_HOME"] = str(tmp)
     store = open_store(db_url)
     code, _key = demo.seed(store, "voting")
-    results = asyncio.run(room_phase(args.participants, args.kinds, tmp, code, env,
-                                     log=lambda m: print(f"[room {time.strftime('%H:%M:%S')}] {m}", flush=True),
-                                     merged=args.merged))
+    def run() -> list[dict]:
+        return asyncio.run(room_phase(args.participants, args.kinds, tmp, code, env,
+                                      log=lambda m: print(f"[room {time.strftime('%H:%M:%S')}] {m}", flush=True),
+                                      merged=args.merged, with_ksm=args.ksm))
+    if args.ksm:
+        with ksm.Switched():
+            results = run()
+    else:
+        results = run()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "room.json").write_text(json.dumps(results, indent=2, default=str))
