@@ -13,6 +13,12 @@ measured before and after with one command::
     .venv/bin/python -m benchmarks.live_room --active 100 --py-spy /tmp/spy
     WORKSHOP_LIVE_STAMP=0 .venv/bin/python -m benchmarks.live_room --active 100   # every poll reads SQL
 
+``--per-workshop`` (default 200, what one workshop holds) splits a larger room into several
+workshops on the one server, to find the largest room a machine holds; ``--ksm`` (root) runs it
+with Linux's same-page merging on and adds the room's PSS once merged (benchmarks.ksm)::
+
+    .venv/bin/python -m benchmarks.live_room --active 400 --ksm
+
 The load average is printed with the figures: on a shared machine a figure
 means little without it.
 """
@@ -30,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bench
+from benchmarks import bench, ksm, room
 from benchmarks import servers as srv
 from benchmarks.join import burst
 from workshop.server import forking
@@ -95,6 +101,7 @@ async def main(args) -> dict:
     from workshop.store import open_store
 
     n = args.active
+    ksmd_cpu_at_start = ksm.ksmd_cpu_seconds() if args.ksm else 0.0
     tmp = Path(tempfile.mkdtemp(prefix="workshop-live-"))
     db_url = args.db or f"sqlite:///{tmp / 'live.sqlite'}"
     env = dict(os.environ, WORKSHOP_HOME=str(tmp), WORKSHOP_DB_URL=db_url, PYTHONUNBUFFERED="1")
@@ -102,6 +109,11 @@ async def main(args) -> dict:
     os.environ["WORKSHOP_HOME"] = str(tmp)
     store = open_store(db_url)
     code, key = demo.seed(store, "voting")
+    # A workshop holds 200 members: a larger room is several workshops on one server (several
+    # facilitators' calls at once). The facilitator's page watches the first; the room's votes
+    # (N/12 a second, bench._live) all go to it, so its phones repaint as often as all rooms'
+    # phones would in their own workshops.
+    codes = [code] + [demo.seed(store, "voting")[0] for _ in range(1, -(-n // args.per_workshop))]
     off = {k: os.environ[k] for k in ("WORKSHOP_LIVE_STAMP",) if k in os.environ}
     result = {"command": " ".join([f"{k}={v}" for k, v in off.items()] + ["python -m benchmarks.live_room"] + sys.argv[1:]),
               "active": n,
@@ -113,7 +125,10 @@ async def main(args) -> dict:
         srv.wait_quiet(server, min_kernels=n, timeout=900)
         for v in await burst(server.base, f"w={code}", 1, 120):  # the first render compiles the templates
             await v.shutdown()
-        visits = await burst(server.base, f"w={code}", n, 300)
+        visits = []
+        for i, each in enumerate(codes):
+            visits += await burst(server.base, f"w={each}", min(args.per_workshop, n - i * args.per_workshop), 300)
+        result["workshops"] = len(codes)
         result["join_errors"] = sum(v.error is not None for v in visits)
         result["press_join_s"] = await bench._press_join(visits, "live")
         # Not srv.wait_quiet: a joined room is never quiet, its kernels poll. The joins' own work
@@ -124,6 +139,10 @@ async def main(args) -> dict:
         # CPU of a room that only waits: what the polling itself costs.
         result["load_idle"] = _load()
         result["cpu_idle_room"] = _cpu_by_role(server, mine, 5.0)
+        result["memory"] = room.room_memory(server)
+        result["memory_per_participant_mb"] = round(result["memory"]["total_mb"] / n, 1)
+        if args.ksm:
+            result.update(room.ksm_figures(server, n, ksmd_cpu_at_start))
         spies = []
         if args.py_spy:
             pids = {"server": server.voila_pid()}
@@ -153,13 +172,25 @@ def cli(argv=None) -> int:
     p.add_argument("--active", type=int, default=100, help="participants joined and polling (default 100)")
     p.add_argument("--samples", type=int, default=bench.FULL["live_samples"], help="votes timed on the facilitator's page")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    p.add_argument("--per-workshop", type=int, default=200,
+                   help="participants per workshop (default 200, what one holds); more active means more workshops")
+    p.add_argument("--ksm", action="store_true",
+                   help="switch Linux's same-page merging on for the run (root) and report the room's PSS once merged")
     p.add_argument("--py-spy", metavar="DIR", help="sample the server and a few kernels with py-spy into DIR")
     args = p.parse_args(argv)
-    result = asyncio.run(main(args))
+    if args.ksm:
+        if not ksm.available():
+            p.error(f"--ksm needs write access to {ksm.SYSFS} (root, Linux with KSM)")
+        with ksm.Switched():
+            result = asyncio.run(main(args))
+    else:
+        result = asyncio.run(main(args))
     print(json.dumps(result, indent=2, default=str))
     live = result.get("live", {})
-    print(f"\nlive, {args.active} active, p50 / p95: {live.get('p50')} / {live.get('p95')} s; "
-          f"load {result['load_before']} → {result['load_after']}")
+    print(f"\nlive, {args.active} active in {result.get('workshops')} workshop(s), p50 / p95: "
+          f"{live.get('p50')} / {live.get('p95')} s; load {result['load_before']} → {result['load_after']}; "
+          f"{result.get('memory_per_participant_mb')} MB per participant"
+          + (f", {result['ksm_per_participant_mb']} MB with KSM" if "ksm_per_participant_mb" in result else ""))
     return 0 if live.get("samples") and not live.get("errors") else 1
 
 
