@@ -7,7 +7,7 @@ protects nothing and the check here is the one that counts.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workshop.core import credentials, phases
 from workshop.core.errors import N_, NotAuthorized, WrongPhase
@@ -42,8 +42,12 @@ def as_facilitator(tx: Tx, code: str, key: str) -> Workshop:
     return ws
 
 
-def as_participant(tx: Tx, code: str, token: str, roles=("member",)) -> tuple[Workshop, Participant]:
-    ws = tx.workshop(code)
+def as_participant(tx: Tx, code: str, token: str, roles=("member",),
+                   room_sees: bool = True) -> tuple[Workshop, Participant]:
+    """The workshop and the participant ``token`` names. In a write, the participant's own
+    revision is bumped (their other tabs follow it) and, unless ``room_sees=False`` (see
+    ``Tx.workshop``), the room's."""
+    ws = tx.workshop(code, room_sees=room_sees)
     p = tx.session.execute(
         select(Participant).where(
             Participant.token_hash == credentials.digest(token), Participant.workshop_id == ws.id
@@ -54,6 +58,9 @@ def as_participant(tx: Tx, code: str, token: str, roles=("member",)) -> tuple[Wo
     if p.role not in roles:
         raise NotAuthorized(N_("This link is not for this part of the workshop."))
     tx.right_checked()
+    if tx.write:
+        tx.session.execute(update(Participant).where(Participant.id == p.id)
+                           .values(revision=Participant.revision + 1))
     return ws, p
 
 

@@ -121,7 +121,8 @@ class RoomScreen:
     title: str
     language: str
     phase: str
-    revision: int
+    #: ``Workshop.room_revision`` as read with the rest: the room screen follows it.
+    room_revision: int
     #: Members who have joined (a number, never who).
     joined: int
     joining_open: bool
@@ -209,7 +210,7 @@ def _build(tx: Tx, ws: Workshop) -> RoomScreen:
     settings = ws.settings or {}
     at = phases.index(phase)
     base = {
-        "code": ws.code, "title": ws.title, "language": ws.language, "phase": phase, "revision": ws.revision,
+        "code": ws.code, "title": ws.title, "language": ws.language, "phase": phase, "room_revision": ws.room_revision,
         "joined": _count(tx, Participant, Participant.workshop_id == ws.id, Participant.role == "member"),
         "joining_open": joining_open(ws), "cards_revealed": bool(ws.cards_revealed),
         "rating_closed": rating_closed(ws),

@@ -189,8 +189,12 @@ def reopen_rating(tx: Tx, code: str, key: str) -> bool:
 
 @action
 def rate(tx: Tx, code: str, token: str, draft_id: int, criterion: str, score: int) -> None:
-    """Score one draft on one criterion, 1 to 5; rating again replaces the score until rating closes."""
-    ws, me = as_participant(tx, code, token)
+    """Score one draft on one criterion, 1 to 5; rating again replaces the score until rating closes.
+
+    The room's marker stays: while rating is open no page but the facilitator's console shows a
+    score, a mean or who has rated (the room screen's means wait for the close, which moves it),
+    and a score once rating is closed is refused. The rater's own marker moves (their other tabs)."""
+    ws, me = as_participant(tx, code, token, room_sees=False)
     require_phase(ws, phases.RATING)
     if workshops.rating_closed(ws):
         raise WrongPhase(N_("Rating is closed: the scores are final."))

@@ -363,8 +363,13 @@ def set_dots(tx: Tx, code: str, token: str, value_id: int, dots: int) -> Ballot:
 
     Setting, not adding, makes a repeated request harmless. The workshop row
     lock taken first means two kernels voting for the same person at the same
-    instant are checked one after the other, so the budget holds."""
-    ws, me = as_participant(tx, code, token)
+    instant are checked one after the other, so the budget holds.
+
+    The room's marker stays: while a round is open nobody else's page shows anything of a vote
+    (no totals, no voters, on phones or the room screen; only the facilitator's console, which
+    follows every write), and a vote outside an open round is refused. The voter's own marker
+    moves, so their other tabs show the dots spent."""
+    ws, me = as_participant(tx, code, token, room_sees=False)
     require_phase(ws, phases.VOTING)
     rnd = _require_open_round(tx, ws)
     dots = whole_number(dots, what=N_("number of dots"), low=0, high=rnd.budget)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import and_, create_engine, event, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from workshop.core import settings
 from workshop.core.errors import N_, NotFound, StoreUnavailable
 from workshop.store import changes, migrations, replay
-from workshop.store.schema import Event, Workshop, utcnow
+from workshop.store.schema import Event, Participant, Workshop, utcnow
 
 T = TypeVar("T")
 
@@ -95,6 +95,24 @@ class Store:
                 select(Workshop.revision).where(Workshop.code == normalize_code(code))
             ).scalar()
 
+    def seen_revision(self, code: str, participant_id: int | None = None) -> tuple[int, int] | None:
+        """What a phone or the room screen follows: ``(room_revision, participant's revision)`` in
+        one indexed read (the workshop by its code, the participant by id); the second is 0 for
+        nobody in particular (the room screen, a page not signed in) or a participant not of this
+        workshop. ``None`` when there is no such workshop. Not retried, like :meth:`revision`."""
+        code = normalize_code(code)
+        with self.engine.connect() as conn:
+            if participant_id is None:
+                room = conn.execute(select(Workshop.room_revision).where(Workshop.code == code)).scalar()
+                return None if room is None else (room, 0)
+            row = conn.execute(
+                select(Workshop.room_revision, Participant.revision).select_from(Workshop)
+                .outerjoin(Participant, and_(Participant.id == participant_id,
+                                             Participant.workshop_id == Workshop.id))
+                .where(Workshop.code == code)
+            ).first()
+            return None if row is None else (row[0], row[1] or 0)
+
     def change_stamp(self):
         """Microseconds, no SQL: a value that moves whenever :meth:`revision` may have moved;
         ``None`` when that cannot be told cheaply (see :mod:`workshop.store.changes`)."""
@@ -141,17 +159,22 @@ class Tx:
         self.session = session
         self.write = write
 
-    def workshop(self, code: str) -> Workshop:
-        """Load the workshop; in a write, lock it and bump its revision first.
+    def workshop(self, code: str, room_sees: bool = True) -> Workshop:
+        """Load the workshop; in a write, lock it and bump its revision first, and its
+        ``room_revision`` too unless ``room_sees=False``: said only by a write that changes
+        nothing the room's pages show (a participant's own dots in an open round, their scores
+        while rating is open), so the other phones and the room screen are not repainted for it.
+        Any other call in the same transaction bumps it all the same.
 
         Taking the workshop row lock first in every write serialises the
         writes of one workshop on PostgreSQL the way BEGIN IMMEDIATE does on
         SQLite, so budget checks cannot race and deadlocks cannot occur."""
         code = normalize_code(code)
         if self.write:
-            self.session.execute(
-                update(Workshop).where(Workshop.code == code).values(revision=Workshop.revision + 1)
-            )
+            bump = {"revision": Workshop.revision + 1}
+            if room_sees:
+                bump["room_revision"] = Workshop.room_revision + 1
+            self.session.execute(update(Workshop).where(Workshop.code == code).values(**bump))
         ws = self.session.execute(select(Workshop).where(Workshop.code == code)).scalar_one_or_none()
         if ws is None:
             raise NotFound(N_("There is no workshop with the code {code}."), code=code)
@@ -235,7 +258,9 @@ def action(fn: Callable[..., T]) -> Callable[..., T]:
                 if request_id is None:
                     return fn(tx, *args, **kwargs)
                 scope = normalize_code(args[0] if args else kwargs.get("code", ""))
-                tx.workshop(scope)  # the workshop's lock first, so two repeats cannot both miss the record
+                # The workshop's lock first, so two repeats cannot both miss the record; what the
+                # room sees is bumped by the action itself (a repeat's run is rolled back).
+                tx.workshop(scope, room_sees=False)
                 done = replay.recorded(tx.session, scope, name, request_id)
                 if done is not replay.MISSING:
                     _check_right_again(tx, fn, args, kwargs)

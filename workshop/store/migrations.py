@@ -56,12 +56,27 @@ def _v5_audience_secret_kept(conn: Connection) -> None:
                           "ON audience_secrets (former_hash)"))
 
 
+def _v6_room_and_participant_revisions(conn: Connection) -> None:
+    """Version 6: a change marker for what the whole room sees, and one per participant (issue 16).
+
+    A workshop in progress starts its room marker at its revision; a participant's starts at 0.
+    Live views read the markers afresh after an upgrade, so neither start can hide a change."""
+    columns = {c["name"] for c in inspect(conn).get_columns("workshops")}
+    if "room_revision" not in columns:
+        conn.execute(text("ALTER TABLE workshops ADD COLUMN room_revision INTEGER DEFAULT 0 NOT NULL"))
+        conn.execute(text("UPDATE workshops SET room_revision = revision"))
+    columns = {c["name"] for c in inspect(conn).get_columns("participants")}
+    if "revision" not in columns:
+        conn.execute(text("ALTER TABLE participants ADD COLUMN revision INTEGER DEFAULT 0 NOT NULL"))
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_language_and_access_failures,
     3: _v3_reaction_vision,
     4: _v4_audiences_and_request_ids,
     5: _v5_audience_secret_kept,
+    6: _v6_room_and_participant_revisions,
 }
 
 LATEST = max(MIGRATIONS, default=1)

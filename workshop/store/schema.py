@@ -71,8 +71,12 @@ class Workshop(Base):
     timer_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     timer_label: Mapped[str] = mapped_column(String(120), default="")
     # Bumped by every write in the same transaction: the cheap "what changed
-    # since" marker live views poll.
+    # since" marker live views poll (the facilitator's console follows it).
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every write that changes what the whole room sees: all but a participant's
+    # own dots in an open round and scores while rating is open (``Tx.workshop(room_sees=False)``).
+    # Phones and the room screen follow it, so one vote does not repaint them all.
+    room_revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -104,6 +108,9 @@ class Participant(Base):
     language: Mapped[str] = mapped_column(String(8), default="")
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by this participant's own writes (``access.as_participant``): their other tabs and
+    # devices follow it beside ``Workshop.room_revision``, and see their own votes at once.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Card(Base):

@@ -1,5 +1,11 @@
 """Live views: poll the workshop's change marker and refresh widgets in place.
 
+Which marker depends on who looks (``follows``): the facilitator's console
+follows every write (``Store.revision``); the room screen and the visitors'
+pages follow what the room sees plus, once signed in, what that one participant
+did (``Store.seen_revision``), so a vote in a room of 100 repaints the console
+and the voter's own tabs, not the 99 other phones and the room screen.
+
 Runs as an asyncio task in the kernel's own event loop. The database read
 happens on a worker thread so a slow or unreachable database never freezes
 the visitor's widgets; callbacks run back on the loop.
@@ -23,9 +29,13 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
+#: What a live view follows: every write to the workshop, or what the whole room sees (and the
+#: signed-in participant's own writes, with ``Live.participant_id``).
+WORKSHOP, ROOM = "workshop", "room"
+
 
 class Live:
-    """Calls ``on_change`` callbacks when the workshop's revision moves.
+    """Calls ``on_change`` callbacks when the marker it follows moves (``follows``: WORKSHOP or ROOM).
 
     ``interval`` is the polling period in seconds (and, with ``check``, the shortest
     time between two repaints); ``check`` how often the cheap change stamp is looked
@@ -38,9 +48,12 @@ class Live:
     FALLBACK = 5.0
 
     def __init__(self, store, code: str, interval: float = 0.25, fallback: float | None = None,
-                 check: float | None = None):
+                 check: float | None = None, follows: str = WORKSHOP):
         self.store = store
         self.code = code
+        self.follows = follows
+        #: With ROOM: the signed-in participant whose own writes repaint this view too.
+        self.participant_id: int | None = None
         self.interval = interval
         self.fallback = self.FALLBACK if fallback is None else fallback
         # Where the store has a cheap change stamp, look at it every ``check`` seconds: a
@@ -48,7 +61,8 @@ class Live:
         self.check = min(check or interval, interval)
         self._stamp = None
         self._read_at = float("-inf")
-        self.revision: int | None = None
+        #: The marker last seen (what ``marker()`` returns); None before the first.
+        self.revision = None
         self.connected = True
         self._changes: list[Callable[[], None]] = []
         self._ticks: list[Callable[[], None]] = []
@@ -79,10 +93,25 @@ class Live:
             self._task.cancel()
             self._task = None
 
+    def marker(self):
+        """The marker this view follows, read now: one indexed single-row read."""
+        if self.follows == WORKSHOP:
+            return self.store.revision(self.code)
+        return self.store.seen_revision(self.code, self.participant_id)
+
+    def follow(self, participant_id: int | None) -> None:
+        """Follow ``participant_id``'s own writes too, from the marker read now. Called before the
+        page paints for them, so a write between this read and the paint repaints once more
+        rather than never; a database not answering leaves it to the next poll."""
+        self.participant_id = participant_id
+        try:
+            self.revision = self.marker()
+        except Exception:  # noqa: BLE001 - the poller reports the connection its own way
+            self.revision = None
+
     def check_now(self) -> bool:
         """Poll once, synchronously (tests and the first render); True if it changed."""
-        rev = self.store.revision(self.code)
-        return self._apply(rev)
+        return self._apply(self.marker())
 
     def _apply(self, rev) -> bool:
         if rev == self.revision:
@@ -141,8 +170,8 @@ class Live:
             return gap_over
         return since >= self.fallback or (stamp != self._stamp and gap_over)
 
-    async def _read(self, loop, stamp) -> int | None:
+    async def _read(self, loop, stamp):
         # The stamp was taken before the read: a commit in between changes the next stamp.
-        rev = await loop.run_in_executor(self._pool, self.store.revision, self.code)
+        rev = await loop.run_in_executor(self._pool, self.marker)
         self._stamp, self._read_at = stamp, time.monotonic()
         return rev

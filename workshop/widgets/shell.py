@@ -17,7 +17,7 @@ from workshop.domain import throttle, workshops
 from workshop.i18n import LANGUAGES, translator
 from workshop.store import Store
 from workshop.widgets.identity import IdentityKeeper
-from workshop.widgets.live import Live
+from workshop.widgets.live import ROOM, Live
 from workshop.widgets.page import PageSemantics
 
 #: Pages (kernels) that hold an identity already: one page, one person, whatever widget
@@ -124,7 +124,8 @@ class VisitorShell(w.VBox):
         self.t = translator(lang or self.status.language)
         self.set_language(self.t.lang)
         if self.live_interval:
-            self.live = Live(self.store, self.code, interval=self.live_interval)
+            # What the room sees and, once signed in, this visitor's own writes: not every vote.
+            self.live = Live(self.store, self.code, interval=self.live_interval, follows=ROOM)
             self.live.on_change(self.changed)
             self.live.on_connection(self.connection)
             self.live.on_tick(self.tick)
@@ -135,9 +136,14 @@ class VisitorShell(w.VBox):
         elif self.identity.ready and self.identity.token:
             self._try_token(self.identity.token)
 
+    def follow(self, participant_id: int) -> None:
+        """From now on also follow this participant's own writes (their other tabs): called once
+        they are signed in, before their page is painted (see ``Live.follow``)."""
+        if self.live is not None:
+            self.live.follow(participant_id)
+
     def start_live(self) -> None:
         if self.live is not None:
-            self.live.revision = self.status.revision
             self.live.start()
 
     def set_language(self, lang: str) -> None:

@@ -146,6 +146,7 @@ class ParticipantApp(VisitorShell):
                              f'<br><code class="ws-personal-link">{esc(personal)}</code></p></details>')
         self.phase = None
         self._entering = True
+        self.follow(joined.participant_id)
         self.changed()
         self.start_live()
 

@@ -89,7 +89,7 @@ class FollowUpJoin(w.VBox):
             self.button.disabled = False
         if joined is not None:
             self.gestures.done(*inputs)
-            self.app.enter(joined.token, joined.name)
+            self.app.enter(joined)
 
 
 class FollowUpApp(VisitorShell):
@@ -150,13 +150,15 @@ class FollowUpApp(VisitorShell):
         return workshops.whoami(self.store, self.code, token)
 
     def signed_in(self, joined) -> None:
-        self.enter(joined.token, joined.name)
+        self.enter(joined)
 
-    def enter(self, token: str, name: str) -> None:
-        if self.visitor is not None and self.visitor.token != token:
+    def enter(self, joined) -> None:
+        """Show the page to ``joined`` (``workshops.Joined``), who has just joined or come back."""
+        if self.visitor is not None and self.visitor.token != joined.token:
             return  # one page, one person: never a second identity
-        self.identity.remember(token)
-        self.visitor = Visitor(self.store, self.code, token, name, self.t, page=self.page)
+        self.identity.remember(joined.token)
+        self.visitor = Visitor(self.store, self.code, joined.token, joined.name, self.t, page=self.page)
+        self.follow(joined.participant_id)
         self._show_view()
         self.start_live()
         self.page.focus(".ws-followup .ws-stage-heading")  # joined: on to the page's heading

@@ -205,14 +205,17 @@ class RatingView(StageView):
         super().refresh(status)
         v = self.visitor
         drafts = vision.drafts(v.store, v.code, v.token)
-        key = ([(d.id, d.text, d.mine) for d in drafts], status.rating_closed)
+        # Their own scores too: given in another tab, they show here (only their own writes and
+        # what the room sees repaint this page, not every score in the room).
+        mine = vision.my_ratings(v.store, v.code, v.token)
+        key = ([(d.id, d.text, d.mine) for d in drafts], status.rating_closed, sorted(mine.items()))
         if key == self._key:
             return
         ids_before = [d.id for d in self.drafts]
         if self._key is not None and self._key[1] != status.rating_closed:
             self.feedback.clear()  # the banner says it now (closed), or it no longer holds (reopened)
         self._key = key
-        self.mine = vision.my_ratings(v.store, v.code, v.token)
+        self.mine = mine
         self.drafts = drafts
         ids = [d.id for d in drafts]
         for d in drafts:  # a draft's screen is built when it is first shown

@@ -16,7 +16,7 @@ from workshop.i18n import translator
 from workshop.store import Store
 from workshop.widgets.countdown import Countdown
 from workshop.widgets.kit import esc, static_text, style
-from workshop.widgets.live import Live
+from workshop.widgets.live import ROOM, Live
 from workshop.widgets.page import PageSemantics
 from workshop.widgets.room import render
 
@@ -66,7 +66,8 @@ class RoomScreen(w.VBox):
         self.children = [style(), w.HTML(ROOM_STYLE), self.page, top, self.stage, self.footer, self.status_line]
         self.live: Live | None = None
         if live_interval:
-            self.live = Live(store, self.code, interval=live_interval)
+            # What the room sees: a vote or a score while open changes nothing here.
+            self.live = Live(store, self.code, interval=live_interval, follows=ROOM)
             self.live.on_change(self.refresh)
             self.live.on_connection(self._connection)
         self._paint()
@@ -74,7 +75,8 @@ class RoomScreen(w.VBox):
     # ---- live ------------------------------------------------------------------------------------
     def start(self) -> RoomScreen:
         if self.live is not None:
-            self.live.revision = self.view.revision
+            # The marker as read with the view painted ((room, 0): no participant of its own).
+            self.live.revision = (self.view.room_revision, 0)
             self.live.start()
         return self
 
