@@ -213,6 +213,23 @@ def test_an_unknown_voila_version_stops_with_one_clear_message(monkeypatch, caps
     assert out.err.strip().count("\n") == 0 and "Voila 0.7.0" in out.err
 
 
+def test_the_server_imports_voila_without_building_the_iri_grammar_and_iris_are_still_checked():
+    """Importing Voila built jsonschema's IRI grammar (rfc3987_syntax, a Lark parser): most of
+    the server's start-up CPU before its first kernel. Deferred, an IRI is checked as before."""
+    probe = (
+        "import sys\n"
+        "from workshop.server import voila_patches\n"
+        "voila_patches.defer_iri_grammar()\n"
+        "import voila.app\n"
+        "built_at_import = 'lark' in sys.modules\n"
+        "from jsonschema import Draft202012Validator as V\n"
+        "v = V({'type': 'string', 'format': 'iri'}, format_checker=V.FORMAT_CHECKER)\n"
+        "print(built_at_import, v.is_valid('https://example.org/ä'), v.is_valid('no iri'))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "False"]
+
+
 def test_the_browser_opens_only_for_a_demo_with_a_display_and_without_no_browser():
     parse = cli.build_parser().parse_args
     demo, quiet = parse(["demo"]), parse(["demo", "--no-browser"])

@@ -10,6 +10,7 @@ names are looked up as usual.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpec, KernelSpecManager
@@ -18,8 +19,13 @@ from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpec, KernelSpec
 KERNEL_ARGV = [sys.executable, "-m", "workshop.server.kernel", "-f", "{connection_file}"]
 
 
+@functools.cache
 def forking_provisioner_installed() -> bool:
-    """Is the ``workshop-forking`` entry point registered (``pip install -e .`` ran since it was added)?"""
+    """Is the ``workshop-forking`` entry point registered (``pip install -e .`` ran since it was added)?
+
+    Asked once per process: jupyter_client reads the kernel spec for every kernel it starts and
+    Voila for every page it renders, and each ``entry_points`` call reads the metadata of every
+    installed package: py-spy put a fifth of the server's CPU during a pool start there."""
     from importlib.metadata import entry_points
 
     from workshop.server.forking import PROVISIONER_NAME
