@@ -58,6 +58,8 @@ class Sampler(threading.Thread):
         self.spy_dir: Path | None = None
         #: How many of the first kernels py-spy records (at 250 Hz, active samples only).
         self.spy_kernels = 0
+        #: Which of the server and the template py-spy records (the template with its kernels).
+        self.spy_roles = ("server", "template")
         #: CPU seconds of the server and the template when the first kernel appeared (their start-up).
         self.first_kernel: dict | None = None
 
@@ -82,9 +84,10 @@ class Sampler(threading.Thread):
                                                  if e["role"] in ("server", "template")}
                 except psutil.Error:
                     continue
-                if self.spy_dir is not None and entry.get("spied") is None and entry["role"] in ("server", "template"):
+                if self.spy_dir is not None and entry.get("spied") is None and entry["role"] in self.spy_roles:
                     entry["spied"] = True
-                    self.spy(p.pid, entry["role"], ["--idle", "--rate", "50"])
+                    extra = ["--subprocesses"] if entry["role"] == "template" else []
+                    self.spy(p.pid, entry["role"], ["--idle", "--rate", "50", *extra])
                 if entry["role"] == "kernel" and entry.get("spied") is None and self.spy_kernels > 0:
                     entry["spied"] = True
                     self.spy_kernels -= 1
@@ -154,6 +157,7 @@ def main() -> None:
     parser.add_argument("--kind", default="forked", choices=list(KINDS))
     parser.add_argument("--py-spy", dest="spy", default=None, help="folder for py-spy's raw profiles")
     parser.add_argument("--spy-kernels", type=int, default=0, help="with --py-spy: also record this many kernels")
+    parser.add_argument("--spy-roles", default="server,template", help="with --py-spy: server, template or both")
     parser.add_argument("--summarize", default=None, help="print a py-spy raw file's top functions and stop")
     args = parser.parse_args()
     if args.summarize:
@@ -176,6 +180,7 @@ def main() -> None:
         sampler.spy_dir = Path(args.spy)
         sampler.spy_dir.mkdir(parents=True, exist_ok=True)
         sampler.spy_kernels = args.spy_kernels
+        sampler.spy_roles = tuple(args.spy_roles.split(","))
     sampler.start()
     try:
         ready = wait_ready(server, want, 900)
