@@ -81,8 +81,10 @@ def _require(owner, name: str, version: str | None = None):
 
 def apply() -> str:
     """Checks the Voila version, then applies every patch below; returns the version."""
+    defer_iri_grammar()  # before anything imports jsonschema (checking the version imports Voila)
     version = check_voila_version()
     share_template_cache()
+    share_page_config()
     share_page_environment()  # after share_template_cache, whose environment it shares
     stagger_refills()
     tune_kernel_pools()
@@ -91,6 +93,46 @@ def apply() -> str:
     answer_a_full_room()
     keep_secrets_out_of_logs()
     return version
+
+
+def defer_iri_grammar() -> None:
+    """Build jsonschema's IRI grammar when an IRI is first checked, not when Voila is imported.
+
+    Importing Voila imports jupyter_events, hence jsonschema, whose format checkers import
+    rfc3987_syntax, which builds two Lark parsers from its grammar at import: py-spy put 38% of
+    the server's CPU before its first kernel there, and ``import voila.app`` took 5.2 CPU
+    seconds with it and 1.8 without (at load 11). Nothing in the server checks the "iri" format;
+    should anything do so, the grammar is built then, and it checks as before.
+
+    A patch because jsonschema has no setting for which format checkers it loads: a stand-in
+    module with the one function jsonschema takes from it (``is_valid_syntax``) imports the
+    real one on its first call."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    name = "rfc3987_syntax"
+    if name in sys.modules or importlib.util.find_spec(name) is None:
+        return
+    stand_in = types.ModuleType(name, "Stands in for rfc3987_syntax until it is used (voila_patches).")
+
+    def real():
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def is_valid_syntax(term: str, value: str) -> bool:
+        return real().is_valid_syntax(term, value)
+
+    def __getattr__(attr: str):
+        if attr.startswith("__"):  # the import system asks for __path__ and the like: not the grammar
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    stand_in.is_valid_syntax = is_valid_syntax
+    stand_in.__getattr__ = __getattr__
+    sys.modules[name] = stand_in
 
 
 def share_template_cache() -> None:
@@ -137,6 +179,35 @@ def share_template_cache() -> None:
         return env
 
     TemplateExporter._create_environment = _create_environment
+
+
+def share_page_config() -> None:
+    """Read the installed lab extensions once per server, not once per preheated kernel.
+
+    For every kernel a pool starts, Voila builds the page's configuration afresh, and with it
+    lists the lab extensions folders and reads each extension's package.json (jupyterlab_server's
+    ``get_federated_extensions``): py-spy put 30% of the server's CPU per preheated kernel there.
+    The answer depends only on the server's settings, so the pools compute it once and give each
+    renderer a copy. An extension installed while the server runs is seen after a restart (as
+    the extensions' JavaScript already is: Voila serves the files it found at start).
+
+    A patch because Voila's kernel manager calls the module-level ``get_page_config`` for each
+    renderer (``VoilaKernelManager._notebook_renderer_factory``) and has no setting for it."""
+    import copy
+
+    from voila import voila_kernel_manager as vkm
+
+    compute = _require(vkm, "get_page_config")
+    computed: dict = {}
+
+    def get_page_config(base_url, settings, log, voila_configuration):
+        key = (base_url, id(settings), id(voila_configuration))
+        if key not in computed:
+            computed[key] = compute(base_url=base_url, settings=settings, log=log,
+                                    voila_configuration=voila_configuration)
+        return copy.deepcopy(computed[key])
+
+    vkm.get_page_config = get_page_config
 
 
 def share_page_environment() -> None:
