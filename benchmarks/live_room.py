@@ -13,7 +13,8 @@ measured before and after with one command::
     .venv/bin/python -m benchmarks.live_room --active 100 --py-spy /tmp/spy
     WORKSHOP_LIVE_STAMP=0 .venv/bin/python -m benchmarks.live_room --active 100   # every poll reads SQL
 
-``--per-workshop`` (default 200, what one workshop holds) splits a larger room into several
+``--per-workshop`` (default 170: a workshop holds 200 members, and the first also takes the
+background voters and the observer) splits a larger room into several
 workshops on the one server, to find the largest room a machine holds; ``--ksm`` (root) runs it
 with Linux's same-page merging on and adds the room's PSS once merged (benchmarks.ksm)::
 
@@ -45,6 +46,10 @@ try:
     import psutil
 except ImportError:  # pragma: no cover - a dependency of ipykernel
     psutil = None
+
+#: Participants joined per workshop: a workshop holds 200 members (workshops.ROLE_CAPS), and the
+#: first also takes bench._live's background voters and its observer.
+PER_WORKSHOP = 200 - bench.BACKGROUND_VOTERS - 10
 
 #: Kernels sampled with py-spy besides the server: enough to see a pattern, few enough not to load the cores.
 SPIED_KERNELS = 3
@@ -172,8 +177,8 @@ def cli(argv=None) -> int:
     p.add_argument("--active", type=int, default=100, help="participants joined and polling (default 100)")
     p.add_argument("--samples", type=int, default=bench.FULL["live_samples"], help="votes timed on the facilitator's page")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
-    p.add_argument("--per-workshop", type=int, default=200,
-                   help="participants per workshop (default 200, what one holds); more active means more workshops")
+    p.add_argument("--per-workshop", type=int, default=PER_WORKSHOP,
+                   help=f"participants per workshop (default {PER_WORKSHOP}); more active means more workshops")
     p.add_argument("--ksm", action="store_true",
                    help="switch Linux's same-page merging on for the run (root) and report the room's PSS once merged")
     p.add_argument("--py-spy", metavar="DIR", help="sample the server and a few kernels with py-spy into DIR")
