@@ -182,7 +182,21 @@ def test_a_full_room_gets_a_clear_page_and_unconnected_kernels_go_within_a_minut
                              "the connected page still answers")
     finally:
         connected.close()
-    assert "Traceback" not in srv.log(2_000_000)
+    assert not server_tracebacks(srv.log(2_000_000))
+
+
+def server_tracebacks(log: str) -> list[str]:
+    """The tracebacks in a server's log, less one that is ipykernel's and not ours: a kernel shut
+    down while it was answering a control message flushes stderr through its IOPub thread's pipe,
+    already closed ("Socket operation on non-socket", ipykernel/iostream.py). Seen once in CI as a
+    culled kernel went; the kernel was going anyway and nothing of the server's failed."""
+    found = []
+    for chunk in log.split("Traceback (most recent call last):")[1:]:
+        head = chunk[:4000]
+        if "ipykernel/iostream.py" in head and "Socket operation on non-socket" in head:
+            continue
+        found.append(head[:2000])
+    return found
 
 
 # ---- secrets leave the address bar (Chromium) --------------------------------------------------
