@@ -102,9 +102,8 @@ class Store:
         workshop. ``None`` when there is no such workshop. Not retried, like :meth:`revision`."""
         code = normalize_code(code)
         with self.engine.connect() as conn:
-            if participant_id is None:
-                room = conn.execute(select(Workshop.room_revision).where(Workshop.code == code)).scalar()
-                return None if room is None else (room, 0)
+            # With no participant the join condition is "id IS NULL", which no row meets: the
+            # same one statement answers (room_revision, 0).
             row = conn.execute(
                 select(Workshop.room_revision, Participant.revision).select_from(Workshop)
                 .outerjoin(Participant, and_(Participant.id == participant_id,
