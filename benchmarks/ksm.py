@@ -10,8 +10,13 @@ machine's settings back afterwards (a host setting the product itself never chan
 
 from __future__ import annotations
 
+import argparse
+import signal
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 SYSFS = Path("/sys/kernel/mm/ksm")
 
@@ -51,6 +56,32 @@ class Switched:
         # until their processes write them, which the room's processes do as they exit.
         for name, value in self.saved.items():
             (SYSFS / name).write_text(value)
+
+
+def add_option(parser: argparse.ArgumentParser, what: str = "measure the room once merged") -> None:
+    """The ``--ksm`` option every room benchmark takes."""
+    parser.add_argument("--ksm", action="store_true",
+                        help=f"switch Linux's same-page merging on for the run (root) and {what}")
+
+
+def run(wanted: bool, parser: argparse.ArgumentParser, benchmark: Callable[[], T]) -> T:
+    """``benchmark()``, with KSM switched on around it when ``--ksm`` was given. A SIGTERM
+    (a benchmark stopped by ``kill`` or ``timeout``) ends the run like Ctrl-C, so the machine's
+    settings are put back either way: a run stopped that way used to leave ksmd scanning."""
+    if not wanted:
+        return benchmark()
+    if not available():
+        parser.error(f"--ksm needs write access to {SYSFS} (root, Linux with KSM)")
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with Switched():
+            return benchmark()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def ksmd_cpu_seconds() -> float:

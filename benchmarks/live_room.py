@@ -179,17 +179,10 @@ def cli(argv=None) -> int:
     p.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     p.add_argument("--per-workshop", type=int, default=PER_WORKSHOP,
                    help=f"participants per workshop (default {PER_WORKSHOP}); more active means more workshops")
-    p.add_argument("--ksm", action="store_true",
-                   help="switch Linux's same-page merging on for the run (root) and report the room's PSS once merged")
+    ksm.add_option(p, "report the room's PSS once merged")
     p.add_argument("--py-spy", metavar="DIR", help="sample the server and a few kernels with py-spy into DIR")
     args = p.parse_args(argv)
-    if args.ksm:
-        if not ksm.available():
-            p.error(f"--ksm needs write access to {ksm.SYSFS} (root, Linux with KSM)")
-        with ksm.Switched():
-            result = asyncio.run(main(args))
-    else:
-        result = asyncio.run(main(args))
+    result = ksm.run(args.ksm, p, lambda: asyncio.run(main(args)))
     print(json.dumps(result, indent=2, default=str))
     live = result.get("live", {})
     print(f"\nlive, {args.active} active in {result.get('workshops')} workshop(s), p50 / p95: "

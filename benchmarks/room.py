@@ -33,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import ksm
 from benchmarks import servers as srv
 from benchmarks.join import burst, burst_figures, summary
 from workshop.server import forking, voila_config
@@ -164,7 +165,6 @@ def wait_ready(server: srv.Server, kernels: int, timeout: float, window: float =
 def ksm_figures(server: srv.Server, participants: int, ksmd_cpu_at_start: float) -> dict:
     """With KSM running (``--ksm``): the room's PSS once ksmd has merged what it can, and what
     that cost ksmd since the server started."""
-    from benchmarks import ksm
     settle = ksm.wait_full_scans(2)
     memory = room_memory(server)
     return {"ksm_settle_s": round(settle, 1), "ksm_memory": memory,
@@ -177,7 +177,6 @@ async def measure(kind: str, participants: int, tmp: Path, code: str, env: dict,
                   with_ksm: bool = False) -> dict:
     env = {**env, **KINDS[kind]}
     if with_ksm:
-        from benchmarks import ksm
         ksmd_cpu_at_start = ksm.ksmd_cpu_seconds()
     server = srv.start_workshop_serve(env, participants=participants, log_dir=tmp,
                                       db_url=env["WORKSHOP_DB_URL"])
@@ -274,13 +273,9 @@ def main() -> None:
                         help="warm kernels per facilitator page (default: the server's own)")
     parser.add_argument("--merged", action="store_true",
                         help="also estimate the room's memory with identical private pages merged (KSM)")
-    parser.add_argument("--ksm", action="store_true",
-                        help="switch Linux's same-page merging on for the run (root) and measure the room once merged")
+    ksm.add_option(parser)
     parser.add_argument("--out", default="bench-results")
     args = parser.parse_args()
-    from benchmarks import ksm
-    if args.ksm and not ksm.available():
-        parser.error(f"--ksm needs write access to {ksm.SYSFS} (root, Linux with KSM)")
     from workshop.demo import seed as demo
     from workshop.store import open_store
 
@@ -296,11 +291,7 @@ def main() -> None:
         return asyncio.run(room_phase(args.participants, args.kinds, tmp, code, env,
                                       log=lambda m: print(f"[room {time.strftime('%H:%M:%S')}] {m}", flush=True),
                                       merged=args.merged, with_ksm=args.ksm))
-    if args.ksm:
-        with ksm.Switched():
-            results = run()
-    else:
-        results = run()
+    results = ksm.run(args.ksm, parser, run)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "room.json").write_text(json.dumps(results, indent=2, default=str))
