@@ -243,9 +243,10 @@ def serve(args, code: str | None = None, key: str | None = None, screen_secret: 
 
 def main(argv: list[str]) -> None:
     """``python -m workshop.server.serve NOTEBOOKS --options``: Voila with voila_patches applied."""
-    from workshop.server import forking, memory
+    from workshop.server import forking, limits, memory
     forking.start_early()  # the kernel template imports while Voila does (see workshop.server.forking)
     memory.give_back_freed_memory()  # what a room's joining freed does not stay (workshop.server.memory)
+    limits.raise_open_files()  # a large room's sockets (workshop.server.limits); kernels inherit it
     try:
         voila_patches.apply()
     except voila_patches.UnsupportedVoila as err:

@@ -16,10 +16,11 @@ import contextvars
 import os
 import re
 
-from traitlets import Float, Int, List, Unicode
+from traitlets import Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 from workshop.core.errors import WorkshopError
+from workshop.server import limits
 
 #: Voila releases (major.minor) these patches were written for and tested with (0.5.13).
 SUPPORTED_VOILA = ("0.5",)
@@ -341,6 +342,12 @@ def tune_kernel_pools() -> None:
                 self._handed_out: dict[str, float] = {}
                 self._unconnected_culler = None
                 super().__init__(**kwargs)
+
+            @default("context")
+            def _context_default(self):
+                # One ZeroMQ context holds every kernel's sockets: more than libzmq's 1023
+                # past about 350 kernels (workshop.server.limits).
+                return limits.widen(super()._context_default())
 
             @property
             def budget(self) -> WorkshopServer:
