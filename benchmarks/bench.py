@@ -9,6 +9,7 @@ figure means.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import os
 import platform
@@ -185,18 +186,17 @@ async def _settle(server) -> None:
 async def _press_join(visits: list[Visit], prefix: str) -> dict:
     """Everyone types a name and presses Join through the widget protocol."""
     ok = [v for v in visits if v.error is None]
-    times, errors = [], 0
+    times, why = [], collections.Counter()
 
     async def one(i, v):
-        nonlocal errors
         t = time.perf_counter()
         try:
             await v.join_as(f"{prefix} {i}", 120)
             times.append(time.perf_counter() - t)
-        except Exception:  # noqa: BLE001
-            errors += 1
+        except Exception as err:  # noqa: BLE001 - counted by kind, so a run says what failed
+            why[f"{type(err).__name__}: {str(err)[:120]}"] += 1
     await asyncio.gather(*(one(i, v) for i, v in enumerate(ok)))
-    return {**summary(times), "errors": errors, "n": len(ok)}
+    return {**summary(times), "errors": sum(why.values()), "n": len(ok), "error_kinds": dict(why.most_common(5))}
 
 
 def _memory(server, visits: list[Visit]) -> dict:
