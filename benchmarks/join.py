@@ -186,7 +186,14 @@ class Visit:
         self.send(_msg("comm_msg", {"comm_id": text, "data": {
             "method": "update", "state": {"value": name}, "buffer_paths": []}}, session=self.session))
         self.click(button)
-        await seen
+        try:
+            await seen
+        except asyncio.TimeoutError:
+            # Say what the page says instead (an error message under the form, if any).
+            feedback = [st["state"].get("value", "") for st in self.states.values()
+                        if "ws-feedback" in (st.get("state", {}).get("_dom_classes") or ())]
+            shown = " | ".join(re.sub(r"<[^>]+>", "", f) for f in feedback if f) or "nothing"
+            raise TimeoutError(f"no stage view within {timeout:.0f} s; the form shows: {shown[:200]}") from None
 
     async def shutdown(self) -> None:
         """Close the tab: what Voila's page does on unload, so the kernel is freed."""
