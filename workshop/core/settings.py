@@ -62,3 +62,9 @@ MAX_QUESTIONS_PER_VALUE = 8
 
 #: How long a writer waits for SQLite's lock before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 15000
+
+#: How long Join keeps asking a busy database before it says "try again" (s). Measured: 400
+#: people pressing Join in the same second on one 2-core server wait up to about a minute
+#: for SQLite's one write lock, since each kernel holding it waits for a core; the ordinary
+#: budget (4 attempts) sent one in five of them back to press Join again.
+JOIN_PATIENCE_S = 300

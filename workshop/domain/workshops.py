@@ -150,7 +150,7 @@ def create_workshop(
     raise RuntimeError("could not draw an unused join code")
 
 
-@action
+@action(patience=settings.JOIN_PATIENCE_S)
 def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
          role: str = "member", team: str = "", audience: str | None = None,
          request_id: str | None = None) -> Joined:

@@ -212,29 +212,45 @@ def _transient(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
-def _retrying(fn: Callable[[], T], attempts: int = 4) -> T:
+def _busy(exc: DBAPIError) -> bool:
+    """SQLite's "database is locked": others hold the write lock; the database itself answers."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def _retrying(fn: Callable[[], T], attempts: int = 4, patience: float | None = None) -> T:
     """Run ``fn``; on a lost connection or a busy database, try again briefly.
+
+    ``patience`` (seconds) keeps trying a *busy* database (SQLite's write lock held by others)
+    past ``attempts`` until that much time has gone: said by an action that a person waits for
+    and that many send at the same instant (Join), whose only other answer would be "try again"
+    to the unlucky ones of the crowd. A database that does not answer at all is still said
+    after ``attempts``: waiting minutes for a server that is down helps nobody.
 
     Actions are written to be safe to repeat: inserts carry request ids (see
     :func:`action`) and votes and ratings set absolute numbers, so a retry cannot apply twice."""
-    for attempt in range(attempts):
+    give_up_at = None if patience is None else time.monotonic() + patience
+    attempt = 0
+    while True:
         try:
             return fn()
         except DBAPIError as exc:
             if not _transient(exc):
                 raise
-            if attempt == attempts - 1:
+            attempt += 1
+            waiting_its_turn = give_up_at is not None and _busy(exc) and time.monotonic() < give_up_at
+            if attempt >= attempts and not waiting_its_turn:
                 raise StoreUnavailable(
                     N_("The workshop database is not answering, so this was not saved. "
                        "Please try again in a moment.")
                 ) from exc
-            time.sleep(0.2 * (2 ** attempt) + random.random() * 0.1)
-    raise AssertionError("unreachable")
+            # Capped: a patient action asks again at least every two seconds.
+            time.sleep(min(0.2 * (2 ** (attempt - 1)), 2.0) + random.random() * 0.1)
 
 
-def action(fn: Callable[..., T]) -> Callable[..., T]:
+def action(fn: Callable[..., T] | None = None, *, patience: float | None = None):
     """Decorate ``fn(tx, code, ...)`` so callers write ``fn(store, code, ...)``: one write
-    transaction per call, rolled back when the domain refuses.
+    transaction per call, rolled back when the domain refuses. ``@action(patience=s)`` waits
+    for a busy database up to ``s`` seconds before it gives up (see :func:`_retrying`).
 
     Every action also takes ``request_id=`` (passed on to ``fn`` when it names that
     parameter): the first call with a request id records its result in the same
@@ -242,6 +258,8 @@ def action(fn: Callable[..., T]) -> Callable[..., T]:
     returns the recorded result and changes nothing, once the repeat has passed the
     same right check as the first request (see :func:`_check_right_again`). Callers
     make one id per user gesture and reuse it while they retry that gesture."""
+    if fn is None:
+        return functools.partial(action, patience=patience)
     takes_request_id = "request_id" in inspect.signature(fn).parameters
     name = f"{fn.__module__}.{fn.__qualname__}"
 
@@ -267,7 +285,7 @@ def action(fn: Callable[..., T]) -> Callable[..., T]:
                 result = fn(tx, *args, **kwargs)
                 replay.record(tx.session, scope, name, request_id, result)
                 return result
-        return _retrying(run)
+        return _retrying(run, patience=patience)
     wrapper.is_action = True
     return wrapper
 

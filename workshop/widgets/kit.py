@@ -44,6 +44,10 @@ class Feedback(w.HTML):
     def ok(self, message: str) -> None:
         self.value = f'<span class="ws-ok" role="status">{esc(message)}</span>'
 
+    def working(self, message: str) -> None:
+        """Said before an action the person may wait for: they see it is under way."""
+        self.value = f'<span class="ws-working" role="status">{esc(message)}</span>'
+
     def error(self, message: str) -> None:
         self.value = f'<span class="ws-error" role="alert">{esc(message)}</span>'
 

@@ -16,6 +16,10 @@ from workshop.widgets.sendbutton import SendButton
 
 #: The join screen's heading (h2 under the workshop's title) and the tab's title before joining.
 JOINING = N_("Join the workshop")
+#: Under the form while Join is on its way: with a whole room joining in the same second it
+#: can take a minute (the join waits its turn for the database; see settings.JOIN_PATIENCE_S).
+JOIN_UNDER_WAY = N_("Joining… When many people join at the same moment this can take a minute. "
+                    "Please keep this page open.")
 
 
 class JoinForm(w.VBox):
@@ -61,6 +65,8 @@ class JoinForm(w.VBox):
             return
         name = None if self.status.anonymous else self.name.value
         self.button.disabled = True
+        # Sent before the action blocks this kernel: the comm message leaves by the IOPub thread.
+        self.feedback.working(self.t(JOIN_UNDER_WAY))
         try:
             joined = run_action(self.feedback, self.t, self.join, self.status.code, name,
                                 request_id=self.gestures.id_for(self.status.code, name))
