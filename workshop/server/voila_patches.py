@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import time
 
 from traitlets import Float, Int, List, Unicode, default
 from traitlets.config import Configurable
@@ -385,6 +386,15 @@ def tune_kernel_pools() -> None:
                     _POOL_START.reset(token)
                     self._pool_starting.difference_update(started)
 
+            async def pool_kernel_started(self, timeout: float) -> bool:
+                """Wait until one of the pools' kernels still starting has started (False: none
+                is starting, or none started within ``timeout`` seconds)."""
+                starting = [task for pool in self._pools.values() for task in pool if not task.done()]
+                if not starting:
+                    return False
+                done, _ = await asyncio.wait(starting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                return bool(done)
+
             # ---- a page that gets no preheated kernel ------------------------------------
             async def start_kernel(self, *args, **kwargs):
                 """Voila's handler starts a kernel for a page when no preheated one is ready
@@ -426,11 +436,23 @@ def tune_kernel_pools() -> None:
                     self.kernel_pools_config = full
 
             def get_pool_size(self, notebook_name: str) -> int:
-                return sum(1 for task in self._pools.get(notebook_name, ()) if usable(task))
+                pool = self._pools.get(notebook_name, ())
+                ready = sum(1 for task in pool if usable(task))
+                if ready:
+                    return ready
+                room = self.room_left()
+                if room is not None and room <= 0:
+                    # The budget is spent, partly on this pool's kernels still starting: a
+                    # visitor waits for one of them (seconds) rather than being told the room
+                    # is full (CI saw a 503 while the pools of a full budget were warming up).
+                    return sum(1 for task in pool if not task.done())
+                return 0
 
             async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
                 pool = self._pools.get(notebook_name, [])
                 ready = next((task for task in pool if usable(task)), None)
+                if ready is None:  # none ready (see get_pool_size): the one started first
+                    ready = next((task for task in pool if not task.done()), None)
                 if ready is not None:  # Voila takes the first item: make it a started one
                     pool.remove(ready)
                     pool.insert(0, ready)
@@ -475,11 +497,22 @@ def tune_kernel_pools() -> None:
                         culled.append(kernel_id)
                     except Exception:  # noqa: BLE001 - the idle culler gets another chance later
                         self.log.exception("Could not shut down kernel %s", kernel_id)
-                if culled:  # room again: pools the budget held back are topped up
+                return culled
+
+            # ---- room again -------------------------------------------------------------------
+            async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+                """Any kernel that goes (a tab closed, the idle or unconnected culler) makes room:
+                the pools the budget held back are topped up again."""
+                result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+                if self.budget.max_kernels > 0 and not getattr(self, "_closing", False):
                     for name in list(self._pools):
                         if name in self.kernel_pools_config:
                             self.fill_if_needed(delay=None, notebook_name=name)
-                return culled
+                return result
+
+            async def shutdown_all(self, *args, **kwargs):
+                self._closing = True  # the server stops: nothing is refilled
+                return await super().shutdown_all(*args, **kwargs)
 
         return TunedPools
 
@@ -578,17 +611,27 @@ def answer_a_full_room() -> None:
     original = _require(TornadoVoilaHandler, "get")
 
     async def get(self, path=None):
-        try:
-            return await original(self, path)
-        except RoomFull:
-            if self._headers_written:
-                raise
-            self.clear()
-            self.set_status(503)
-            self.set_header("Content-Type", "text/html; charset=UTF-8")
-            self.set_header("Cache-Control", "no-store")
-            self.set_header("Retry-After", str(room.RETRY_AFTER_SECONDS))
-            self.finish(room.room_full_page(self.get_argument("lang", None)))
+        deadline = time.monotonic() + room.RETRY_AFTER_SECONDS
+        while True:
+            try:
+                return await original(self, path)
+            except RoomFull:
+                if self._headers_written:
+                    raise
+                # A full budget that is partly preheated kernels still starting (the server
+                # has just started, or refills are under way) is not a full room: the page
+                # waits for one of them and asks again. Voila only hands out a started one.
+                waiting = getattr(self.kernel_manager, "pool_kernel_started", None)
+                left = deadline - time.monotonic()
+                if waiting is not None and left > 0 and await waiting(left):
+                    self.clear()
+                    continue
+                self.clear()
+                self.set_status(503)
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.set_header("Cache-Control", "no-store")
+                self.set_header("Retry-After", str(room.RETRY_AFTER_SECONDS))
+                return self.finish(room.room_full_page(self.get_argument("lang", None)))
 
     get.__doc__ = original.__doc__
     TornadoVoilaHandler.get = get
