@@ -790,6 +790,20 @@ def test_keyboard_only_console_advance_a_stage_start_a_timer_and_group_cards(ser
     placed = layout(server.store, code)
     assert placed["#1"] == sorted([first_text, third_text]) and placed["#2"] == [moved_text]
     assert len(placed[""]) == len(texts) - 3
+
+    # A change from elsewhere (a co-facilitator moves a loose card) redraws the wall: the focus
+    # stays on the group title it was on, not thrown back to the top of the page.
+    keys.tab_to("el => el.matches('.ws-affinity .ws-wall-group .ws-wall-title')", limit=15, back=True)
+    title = page.evaluate("() => document.activeElement.innerText")
+    focused_group = int(page.evaluate("() => document.activeElement.closest('[data-target]').dataset.target"))
+    from workshop.domain import grouping
+    board = grouping.board(server.store, code)
+    loose_card = board.unassigned[0]
+    target = next(v.id for v, _ in board.values if v.id != focused_group)
+    grouping.assign_card(server.store, code, key, loose_card.id, target)
+    page.locator(f"{wall} .ws-wall-group [data-card=\"{loose_card.id}\"]").wait_for(timeout=15_000)
+    assert page.evaluate("() => document.activeElement.matches('.ws-wall-title')"), a11y.focused(page)
+    assert page.evaluate("() => document.activeElement.innerText") == title
     print(f"keyboard: console advance (with a Cancel), timer, 3 wall moves and a cancel in {keys.count} key presses")
     B.screenshot(page, "a11y-console-keyboard-wall", full_page=False)
 

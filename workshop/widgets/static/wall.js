@@ -145,10 +145,33 @@ function render({ model, el: host }) {
     return z;
   }
 
+  // The board is drawn afresh on every change: whatever had the keyboard focus (a card, its
+  // ⋯ button, a group's title, description or ⋯) gets it back, or a keyboard user tabbing
+  // through the wall while the room adds cards is thrown back to the top of the page.
+  const FOCUS_PARTS = ["ws-wall-menu-button", "ws-wall-title", "ws-wall-desc"];
+
+  function focusKey() {
+    const a = document.activeElement;
+    if (!a || !root.contains(a)) return null;
+    const card = a.closest("[data-card]");
+    const holder = card || a.closest("[data-target]");
+    if (!holder) return null;
+    const part = a === holder ? null : FOCUS_PARTS.find((c) => a.classList.contains(c)) || null;
+    const sel = card ? `[data-card="${CSS.escape(card.dataset.card)}"]`
+      : `[data-target="${CSS.escape(holder.dataset.target)}"]`;
+    return { sel, part };
+  }
+
+  function restoreFocus(k) {
+    if (!k) return;
+    const holder = board.querySelector(k.sel);
+    if (!holder) return;
+    const target = (k.part && holder.querySelector("." + k.part)) || (holder.matches("[data-card]") ? holder : null);
+    if (target && !target.disabled) target.focus({ preventScroll: true });
+  }
+
   function draw(s) {
-    const focused = document.activeElement && root.contains(document.activeElement)
-      ? document.activeElement.closest("[data-card]") : null;
-    const focusCard = focused ? Number(focused.dataset.card) : null;
+    const focus = focusKey();
     drawn = s;
     board.textContent = "";
     const help = el("p", "ws-sr-only", L("help"));
@@ -176,10 +199,7 @@ function render({ model, el: host }) {
       groups.appendChild(n);
     }
     board.appendChild(groups);
-    if (focusCard !== null) {
-      const again = board.querySelector(`[data-card="${focusCard}"]`);
-      if (again) again.focus({ preventScroll: true });
-    }
+    restoreFocus(focus);
   }
 
   function redraw() {
