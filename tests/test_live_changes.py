@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from workshop.domain import workshops
+from workshop.domain import access, workshops
 from workshop.store import changes
 from workshop.store.engine import Store
 from workshop.widgets.live import Live
@@ -153,10 +153,89 @@ def test_the_stamp_moves_with_each_commit_and_only_then(sqlite_url, tmp_path):
         store.dispose()
 
 
+def test_a_quick_read_answers_what_the_ordinary_read_answers(db_url):
+    """The markers read on the loop (SQLite) are the ones SQLAlchemy reads, for every case a page
+    meets: the workshop alone, one of its participants, someone of another workshop, no such
+    workshop. PostgreSQL cannot be read that way: it says so, and the page reads the ordinary way."""
+    store = Store(db_url)
+    try:
+        code = workshops.create_workshop(store, "Quick").code
+        other = workshops.create_workshop(store, "Other").code
+        ada = workshops.join(store, code, name="Ada")
+        stranger = workshops.join(store, other, name="Bea")
+        workshops.join(store, code, name="Cy")
+        with store.writing() as tx:  # a write of Ada's own moves her marker
+            access.as_participant(tx, code, ada.token)
+        cases = [(code, None), (code, ada.participant_id), (code, stranger.participant_id),
+                 ("NOSUCH", ada.participant_id), (code.lower(), ada.participant_id)]
+        for c, pid in cases:
+            quick = store.quick_seen_revision(c, pid)
+            if store.dialect != "sqlite":
+                assert quick is changes.CANNOT_TELL
+                continue
+            assert quick == store.seen_revision(c, pid), (c, pid)
+        assert store.seen_revision(code, ada.participant_id)[1] > 0, "a participant's own marker"
+        assert store.seen_revision(code, stranger.participant_id)[1] == 0, "not of this workshop"
+        for c in (code, other, "NOSUCH"):
+            quick = store.quick_revision(c)
+            assert quick is changes.CANNOT_TELL if store.dialect != "sqlite" else quick == store.revision(c)
+    finally:
+        store.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_on_sqlite_a_live_view_follows_every_change_without_a_thread_read(sqlite_url):
+    """Another process's commits reach the view through the quick read alone: the ordinary read,
+    SQLAlchemy on a worker thread, is never made (it would fail the test here)."""
+    store = Store(sqlite_url)
+    try:
+        code = workshops.create_workshop(store, "Live").code
+        ada = workshops.join(store, code, name="Ada")
+        expected = store.seen_revision(code, ada.participant_id)
+
+        def no_thread_read(*_args):
+            raise AssertionError("read through SQLAlchemy")
+        live = Live(store, code, interval=0.02, fallback=0.05, follows="room")
+        live.participant_id = ada.participant_id
+        seen = []
+        live.on_change(lambda: seen.append(live.revision))
+        live.store = _QuickOnly(store, no_thread_read)
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=lambda: (asyncio.set_event_loop(loop), live.start(), loop.run_forever()),
+                                  daemon=True)
+        thread.start()
+        try:
+            _wait(lambda: live.revision == expected)
+            for i in range(3):
+                subprocess.run([sys.executable, "-c", JOIN_ELSEWHERE, sqlite_url, code, f"Elsewhere {i}"],
+                               check=True, env=os.environ.copy())
+                expected = store.seen_revision(code, ada.participant_id)
+                _wait(lambda: live.revision == expected)
+            assert live.connected
+            assert seen == sorted(set(seen)) and len(seen) == 4, seen
+        finally:
+            loop.call_soon_threadsafe(live.stop)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+    finally:
+        store.dispose()
+
+
+class _QuickOnly:
+    """The store with its ordinary marker reads replaced."""
+
+    def __init__(self, store, ordinary):
+        self.quick_seen_revision = store.quick_seen_revision
+        self.quick_revision = store.quick_revision
+        self.change_stamp = store.change_stamp
+        self.seen_revision = self.revision = ordinary
+
+
 def test_no_stamp_for_an_in_memory_database():
     """Private to each connection: nothing to watch, always read."""
     assert changes.stamp("sqlite:///:memory:") is None
     assert changes.stamp(None) is None
+    assert changes.peek("sqlite:///:memory:", "SELECT 1", ()) is changes.CANNOT_TELL
 
 
 def _wait(cond, timeout: float = 10.0) -> None:

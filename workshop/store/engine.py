@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
-from sqlalchemy import and_, create_engine, event, select, update
+from sqlalchemy import and_, bindparam, create_engine, event, select, update
+from sqlalchemy.dialects.sqlite.pysqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -37,6 +38,37 @@ def normalize_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+#: The change markers, one statement each for both ways of reading them. With no participant
+#: the join's condition is ``id = NULL``, which no row meets: one statement answers (room, 0).
+_REVISION = select(Workshop.revision).where(Workshop.code == bindparam("code"))
+_SEEN_REVISION = (
+    select(Workshop.room_revision, Participant.revision).select_from(Workshop)
+    .outerjoin(Participant, and_(Participant.id == bindparam("pid"), Participant.workshop_id == Workshop.id))
+    .where(Workshop.code == bindparam("code"))
+)
+
+
+def _seen(row) -> tuple[int, int] | None:
+    return None if row is None else (row[0], row[1] or 0)
+
+
+class _SqliteText:
+    """A statement compiled once for SQLite's driver, for :func:`changes.peek`: its SQL and the
+    order its named parameters go in."""
+
+    def __init__(self, statement):
+        compiled = statement.compile(dialect=sqlite_dialect())
+        self.sql = str(compiled)
+        self.names = tuple(compiled.positiontup)
+
+    def bind(self, **values) -> tuple[str, tuple]:
+        return self.sql, tuple(values[name] for name in self.names)
+
+
+_REVISION_SQL = _SqliteText(_REVISION)
+_SEEN_REVISION_SQL = _SqliteText(_SEEN_REVISION)
 
 
 class Store:
@@ -91,26 +123,28 @@ class Store:
         Not retried: live views poll it several times a second and would
         rather show "reconnecting" than wait."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(Workshop.revision).where(Workshop.code == normalize_code(code))
-            ).scalar()
+            return conn.execute(_REVISION, {"code": normalize_code(code)}).scalar()
 
     def seen_revision(self, code: str, participant_id: int | None = None) -> tuple[int, int] | None:
         """What a phone or the room screen follows: ``(room_revision, participant's revision)`` in
         one indexed read (the workshop by its code, the participant by id); the second is 0 for
         nobody in particular (the room screen, a page not signed in) or a participant not of this
         workshop. ``None`` when there is no such workshop. Not retried, like :meth:`revision`."""
-        code = normalize_code(code)
         with self.engine.connect() as conn:
-            # With no participant the join condition is "id IS NULL", which no row meets: the
-            # same one statement answers (room_revision, 0).
-            row = conn.execute(
-                select(Workshop.room_revision, Participant.revision).select_from(Workshop)
-                .outerjoin(Participant, and_(Participant.id == participant_id,
-                                             Participant.workshop_id == Workshop.id))
-                .where(Workshop.code == code)
-            ).first()
-            return None if row is None else (row[0], row[1] or 0)
+            row = conn.execute(_SEEN_REVISION, {"code": normalize_code(code), "pid": participant_id}).first()
+            return _seen(row)
+
+    def quick_revision(self, code: str):
+        """:meth:`revision` in microseconds on the caller's thread, where the database allows it
+        (SQLite, not busy); otherwise :data:`changes.CANNOT_TELL` (see :func:`changes.peek`)."""
+        rows = changes.peek(self.url, *_REVISION_SQL.bind(code=normalize_code(code)))
+        return rows if rows is changes.CANNOT_TELL else (rows[0][0] if rows else None)
+
+    def quick_seen_revision(self, code: str, participant_id: int | None = None):
+        """:meth:`seen_revision` in microseconds where the database allows it, like
+        :meth:`quick_revision`."""
+        rows = changes.peek(self.url, *_SEEN_REVISION_SQL.bind(code=normalize_code(code), pid=participant_id))
+        return rows if rows is changes.CANNOT_TELL else _seen(rows[0] if rows else None)
 
     def change_stamp(self):
         """Microseconds, no SQL: a value that moves whenever :meth:`revision` may have moved;
