@@ -129,9 +129,10 @@ def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitor
             timer.measure(f"card {text[:20]}", lambda v=v: v.page.locator(".ws-add-card").click(),
                           lambda text=text: fac.page.locator(".ws-facilitator-wall .ws-card", has_text=text)
                           .first.wait_for(timeout=10_000))
-    # Before the reveal a participant sees the count, not the words.
+    # Before the reveal a participant sees the count, not the words (a count alone repaints a
+    # phone at most every COUNTS_EVERY seconds).
     ana = by_name["Ana Ruiz"]
-    ana.page.get_by_text("The room has written 6 cards so far.").wait_for(timeout=10_000)
+    ana.page.get_by_text("The room has written 6 cards so far.").wait_for(timeout=30_000)
     assert ana.page.locator(".ws-wall .ws-card").count() == 0
     shoot("2-brainstorm", fac, people)
     fac.page.locator(".ws-reveal").click()

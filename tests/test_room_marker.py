@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 from sqlalchemy import event
@@ -19,6 +20,7 @@ from tests.screens import screen
 from workshop.core import criteria
 from workshop.domain import cards, room, vision, voting, workshops
 from workshop.pages.facilitator import build
+from workshop.widgets import shell
 from workshop.widgets.live import ROOM, Live
 from workshop.widgets.participant.app import ParticipantApp
 from workshop.widgets.room.app import RoomScreen
@@ -51,13 +53,32 @@ def test_a_vote_moves_the_voters_marker_and_the_consoles_not_the_rooms(store, cr
     for act in (lambda: workshops.start_timer(store, code, key, 3, "Vote"),
                 lambda: voting.close_round(store, code, key),
                 lambda: voting.reopen_last_round(store, code, key),
-                lambda: workshops.join(store, code, name="Late comer"),
                 lambda: voting.settle(store, code, key, vids[:2]),
                 lambda: workshops.advance(store, code, key)):
         before = store.seen_revision(code, b)
         act()
         after = store.seen_revision(code, b)
         assert after[0] > before[0] and store.seen_revision(code)[0] == after[0]
+
+    # Someone joining changes only how many the room sees: the counts' marker moves, not the room's.
+    before, console_before = store.seen_revision(code, b), store.revision(code)
+    workshops.join(store, code, name="Late comer")
+    after = store.seen_revision(code, b)
+    assert after[:2] == before[:2] and after[2] > before[2] and store.revision(code) > console_before
+
+
+def test_a_hidden_card_moves_the_counts_a_revealed_one_the_room(store, created):
+    code, key = created
+    token = workshops.join(store, code, name="Ana").token
+    workshops.advance(store, code, key)  # brainstorm
+    before = store.seen_revision(code)
+    card = cards.add_card(store, code, token, "Call back the same day")
+    after = store.seen_revision(code)
+    assert after[0] == before[0] and after[2] > before[2], "hidden: only the count moved"
+    cards.reveal(store, code, key)
+    before = store.seen_revision(code)
+    cards.edit_card(store, code, token, card.id, "Call back within the hour")
+    assert store.seen_revision(code)[0] > before[0], "revealed: every phone shows the card itself"
 
 
 def test_a_score_while_rating_is_open_moves_only_the_raters_marker(store):
@@ -83,7 +104,8 @@ def test_a_phones_marker_is_one_read(store, created):
     store.seen_revision(code, me.participant_id)  # connected, so only the poll's own SQL is counted
     event.listen(store.engine, "before_cursor_execute", seen)
     try:
-        assert store.seen_revision(code, me.participant_id) == (store.seen_revision(code)[0], 0)
+        room_, _mine, counts = store.seen_revision(code)
+        assert store.seen_revision(code, me.participant_id) == (room_, 0, counts)
         assert store.seen_revision("NOSUCH99", me.participant_id) is None
     finally:
         event.remove(store.engine, "before_cursor_execute", seen)
@@ -177,6 +199,29 @@ def test_revealed_cards_reach_every_phone_and_the_screen(store, created, polled)
     cards.reveal(store, code, key)
     assert views.poll() == set(views.named)
     assert "Answer within the hour" in screen(views.b) and "Answer within the hour" in screen(views.screen)
+
+
+@pytest.mark.sqlite_only
+def test_joins_repaint_the_screen_at_once_and_phones_at_most_every_few_seconds(store, created, polled, monkeypatch):
+    """A crowd joining: the room screen and the console show each newcomer at once; a phone's
+    "N people have joined" follows at most every ``COUNTS_EVERY`` seconds, and catches up."""
+    code, key = created
+    tokens = [workshops.join(store, code, name=n).token for n in ("Ana", "Ben")]
+    views = Views(store, code, key, tokens)
+    clock = [time.monotonic()]
+    monkeypatch.setattr("workshop.widgets.live.time.monotonic", lambda: clock[0])
+    workshops.join(store, code, name="Cy")
+    assert views.poll() == {"room screen", "console"}, "a phone does not repaint for a count at once"
+    assert "3" in screen(views.screen) and "2 people have joined" in screen(views.b)
+    clock[0] += shell.COUNTS_EVERY
+    workshops.join(store, code, name="Dee")
+    assert views.poll() == set(views.named), "the count reaches the phones a few seconds later"
+    assert "4 people have joined" in screen(views.b) and "4 people have joined" in screen(views.a2)
+    workshops.join(store, code, name="Eli")
+    assert "A's tab" not in views.poll()
+    workshops.start_timer(store, code, key, 3, "Warm up")  # anything else the room sees: at once
+    assert views.poll() == set(views.named)
+    assert "5 people have joined" in screen(views.b)
 
 
 @pytest.mark.sqlite_only

@@ -226,9 +226,9 @@ def test_an_old_database_is_upgraded_in_place_and_keeps_its_data(db_url):
     # The workshop in progress carries on where it was.
     st = workshops.status(store, "OLDCODE2")
     assert (st.title, st.phase, st.cards, st.revision) == ("Old workshop", "brainstorm", 1, 7)
-    # The room's marker starts where the workshop's was; the participant's own at 0.
+    # The room's marker starts where the workshop's was; the participant's own and the counts' at 0.
     old_id = workshops.whoami(store, "OLDCODE2", "old-token").participant_id
-    assert store.seen_revision("OLDCODE2", old_id) == (7, 0)
+    assert store.seen_revision("OLDCODE2", old_id) == (7, 0, 0)
     me = workshops.join(store, "OLDCODE2", token="old-token")
     assert me.rejoined and me.name == "Ülrike 李"
     assert [c.text for c in cards.my_cards(store, "OLDCODE2", "old-token")] == ["Schnell"]

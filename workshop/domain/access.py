@@ -43,7 +43,7 @@ def as_facilitator(tx: Tx, code: str, key: str) -> Workshop:
 
 
 def as_participant(tx: Tx, code: str, token: str, roles=("member",),
-                   room_sees: bool = True) -> tuple[Workshop, Participant]:
+                   room_sees: bool | str = True) -> tuple[Workshop, Participant]:
     """The workshop and the participant ``token`` names. In a write, the participant's own
     revision is bumped (their other tabs follow it) and, unless ``room_sees=False`` (see
     ``Tx.workshop``), the room's."""

@@ -11,7 +11,7 @@ from workshop.core import credentials, phases, settings
 from workshop.core.errors import N_, InvalidInput, NotAuthorized, NotFound
 from workshop.core.text import clean
 from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, require_phase, shown_name
-from workshop.store import Tx, action, query
+from workshop.store import COUNTS, Tx, action, query
 from workshop.store.schema import Card, Event, Participant, Workshop, utcnow
 
 
@@ -30,10 +30,19 @@ def _request_id(request_id: str | None) -> str | None:
     return clean(request_id, what=N_("request id"), limit=64)
 
 
+def _as_writer(tx: Tx, code: str, token: str):
+    """The participant writing, editing or taking back a card. While cards are hidden the room
+    sees only how many there are (``COUNTS``); once revealed, the card itself."""
+    ws, me = as_participant(tx, code, token, room_sees=COUNTS)
+    if ws.cards_revealed:
+        tx.room_sees_it(ws)
+    return ws, me
+
+
 @action
 def add_card(tx: Tx, code: str, token: str, text: str, request_id: str | None = None) -> CardView:
     """Add a card; sending the same ``request_id`` twice stores it once."""
-    ws, me = as_participant(tx, code, token)
+    ws, me = _as_writer(tx, code, token)
     require_phase(ws, phases.BRAINSTORM)
     text = clean(text, what=N_("card"), limit=settings.MAX_CARD, multiline=True)
     request_id = _request_id(request_id)
@@ -68,7 +77,7 @@ def _own_card(tx: Tx, ws: Workshop, me, card_id: int) -> Card:
 
 @action
 def edit_card(tx: Tx, code: str, token: str, card_id: int, text: str) -> CardView:
-    ws, me = as_participant(tx, code, token)
+    ws, me = _as_writer(tx, code, token)
     require_phase(ws, phases.BRAINSTORM)
     card = _own_card(tx, ws, me, card_id)
     card.text = clean(text, what=N_("card"), limit=settings.MAX_CARD, multiline=True)
@@ -94,7 +103,7 @@ def _scrub_log(tx: Tx, ws: Workshop, card_id: int) -> None:
 @action
 def withdraw_card(tx: Tx, code: str, token: str, card_id: int) -> None:
     """Take a card back: never shown again, and its text is gone from the log too."""
-    ws, me = as_participant(tx, code, token)
+    ws, me = _as_writer(tx, code, token)
     require_phase(ws, phases.BRAINSTORM)
     card = _own_card(tx, ws, me, card_id)
     card.withdrawn = True

@@ -123,6 +123,8 @@ class RoomScreen:
     phase: str
     #: ``Workshop.room_revision`` as read with the rest: the room screen follows it.
     room_revision: int
+    #: ``Workshop.tally_revision`` as read with the rest: the counts, which it follows too.
+    tally_revision: int
     #: Members who have joined (a number, never who).
     joined: int
     joining_open: bool
@@ -211,6 +213,7 @@ def _build(tx: Tx, ws: Workshop) -> RoomScreen:
     at = phases.index(phase)
     base = {
         "code": ws.code, "title": ws.title, "language": ws.language, "phase": phase, "room_revision": ws.room_revision,
+        "tally_revision": ws.tally_revision,
         "joined": _count(tx, Participant, Participant.workshop_id == ws.id, Participant.role == "member"),
         "joining_open": joining_open(ws), "cards_revealed": bool(ws.cards_revealed),
         "rating_closed": rating_closed(ws),

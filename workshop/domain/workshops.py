@@ -14,7 +14,7 @@ from workshop.core.languages import LANGUAGES
 from workshop.core.text import clean, whole_number
 from workshop.domain import audiences
 from workshop.domain.access import FACILITATOR, actor_of, as_facilitator, as_participant, shown_name
-from workshop.store import Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
+from workshop.store import COUNTS, Store, Tx, action, normalize_code, query  # noqa: F401 - normalize_code is part of this module's API
 from workshop.store.schema import Card, CoreValue, Event, GroundingAnswer, Participant, VisionDraft, Workshop, utcnow
 
 DEFAULT_QUESTION = N_(
@@ -158,7 +158,9 @@ def join(tx: Tx, code: str, name: str | None = None, token: str | None = None,
 
     A follow-up role needs its ``audience`` secret (see domain/audiences.py); a retry with
     the same ``request_id`` returns the first answer instead of a second participant."""
-    ws = tx.workshop(code)
+    # The room sees only how many have joined: phones follow that slowly, so 400 joining at once
+    # do not repaint every phone twice a second.
+    ws = tx.workshop(code, room_sees=COUNTS)
     if token:
         # A token only ever comes back as the same person; an unknown or reissued one creates nobody.
         p = tx.session.execute(

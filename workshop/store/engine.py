@@ -40,18 +40,21 @@ def normalize_url(url: str) -> str:
     return url
 
 
+#: ``Tx.workshop(room_sees=COUNTS)``: a write that changes only how many the room sees.
+COUNTS = "counts"
+
 #: The change markers, one statement each for both ways of reading them. With no participant
 #: the join's condition is ``id = NULL``, which no row meets: one statement answers (room, 0).
 _REVISION = select(Workshop.revision).where(Workshop.code == bindparam("code"))
 _SEEN_REVISION = (
-    select(Workshop.room_revision, Participant.revision).select_from(Workshop)
+    select(Workshop.room_revision, Participant.revision, Workshop.tally_revision).select_from(Workshop)
     .outerjoin(Participant, and_(Participant.id == bindparam("pid"), Participant.workshop_id == Workshop.id))
     .where(Workshop.code == bindparam("code"))
 )
 
 
-def _seen(row) -> tuple[int, int] | None:
-    return None if row is None else (row[0], row[1] or 0)
+def _seen(row) -> tuple[int, int, int] | None:
+    return None if row is None else (row[0], row[1] or 0, row[2])
 
 
 class _SqliteText:
@@ -125,8 +128,9 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(_REVISION, {"code": normalize_code(code)}).scalar()
 
-    def seen_revision(self, code: str, participant_id: int | None = None) -> tuple[int, int] | None:
-        """What a phone or the room screen follows: ``(room_revision, participant's revision)`` in
+    def seen_revision(self, code: str, participant_id: int | None = None) -> tuple[int, int, int] | None:
+        """What a phone or the room screen follows: ``(room_revision, participant's revision,
+        tally_revision)`` in
         one indexed read (the workshop by its code, the participant by id); the second is 0 for
         nobody in particular (the room screen, a page not signed in) or a participant not of this
         workshop. ``None`` when there is no such workshop. Not retried, like :meth:`revision`."""
@@ -192,11 +196,13 @@ class Tx:
         self.session = session
         self.write = write
 
-    def workshop(self, code: str, room_sees: bool = True) -> Workshop:
+    def workshop(self, code: str, room_sees: bool | str = True) -> Workshop:
         """Load the workshop; in a write, lock it and bump its revision first, and its
         ``room_revision`` too unless ``room_sees=False``: said only by a write that changes
         nothing the room's pages show (a participant's own dots in an open round, their scores
-        while rating is open), so the other phones and the room screen are not repainted for it.
+        while rating is open), so the other phones and the room screen are not repainted for it;
+        or ``room_sees=COUNTS``: only how many the room sees changed (someone joined, a hidden
+        card was written), which bumps ``tally_revision`` instead.
         Any other call in the same transaction bumps it all the same.
 
         Taking the workshop row lock first in every write serialises the
@@ -205,13 +211,21 @@ class Tx:
         code = normalize_code(code)
         if self.write:
             bump = {"revision": Workshop.revision + 1}
-            if room_sees:
+            if room_sees == COUNTS:
+                bump["tally_revision"] = Workshop.tally_revision + 1
+            elif room_sees:
                 bump["room_revision"] = Workshop.room_revision + 1
             self.session.execute(update(Workshop).where(Workshop.code == code).values(**bump))
         ws = self.session.execute(select(Workshop).where(Workshop.code == code)).scalar_one_or_none()
         if ws is None:
             raise NotFound(N_("There is no workshop with the code {code}."), code=code)
         return ws
+
+    def room_sees_it(self, ws: Workshop) -> None:
+        """After ``workshop(room_sees=False or COUNTS)``: this write turned out to change what the
+        room's pages show after all (a card edited once cards are revealed)."""
+        self.session.execute(update(Workshop).where(Workshop.id == ws.id)
+                             .values(room_revision=Workshop.room_revision + 1))
 
     def log(self, ws: Workshop, actor: str, kind: str, **payload) -> None:
         self.session.add(Event(workshop_id=ws.id, at=utcnow(), actor=actor, kind=kind, payload=payload))

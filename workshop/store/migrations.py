@@ -70,6 +70,14 @@ def _v6_room_and_participant_revisions(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE participants ADD COLUMN revision INTEGER DEFAULT 0 NOT NULL"))
 
 
+def _v7_tally_revision(conn: Connection) -> None:
+    """Version 7: a change marker for the counts the room sees (``Workshop.tally_revision``).
+    It starts at 0; live views read their markers afresh after an upgrade."""
+    columns = {c["name"] for c in inspect(conn).get_columns("workshops")}
+    if "tally_revision" not in columns:
+        conn.execute(text("ALTER TABLE workshops ADD COLUMN tally_revision INTEGER DEFAULT 0 NOT NULL"))
+
+
 #: version -> step that brings a database from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_language_and_access_failures,
@@ -77,6 +85,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _v4_audiences_and_request_ids,
     5: _v5_audience_secret_kept,
     6: _v6_room_and_participant_revisions,
+    7: _v7_tally_revision,
 }
 
 LATEST = max(MIGRATIONS, default=1)

@@ -77,6 +77,11 @@ class Workshop(Base):
     # own dots in an open round and scores while rating is open (``Tx.workshop(room_sees=False)``).
     # Phones and the room screen follow it, so one vote does not repaint them all.
     room_revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by writes that change only how many the room sees (someone joined, a card written
+    # while cards are hidden: ``Tx.workshop(room_sees=COUNTS)``). Phones show those numbers but
+    # follow them slowly (``Live.counts_every``): 400 joining at once repainted every phone twice
+    # a second for each. The room screen follows it at once.
+    tally_revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -52,13 +52,15 @@ class Live:
     at, where the store has one (default: every interval); ``on_tick`` callbacks run
     about once a second (countdowns, presence) whether or not anything changed.
     ``on_connection(ok)`` is told when the database stops or starts answering.
+    ``counts_every`` (with ROOM): a change of the room's counts alone (the marker's last part,
+    ``tally_revision``) repaints at most this often; any other change at once.
     """
 
     #: Seconds between database reads when the change stamp says nothing changed.
     FALLBACK = 5.0
 
     def __init__(self, store, code: str, interval: float = 0.25, fallback: float | None = None,
-                 check: float | None = None, follows: str = WORKSHOP):
+                 check: float | None = None, follows: str = WORKSHOP, counts_every: float | None = None):
         self.store = store
         self.code = code
         self.follows = follows
@@ -71,6 +73,8 @@ class Live:
         self.check = min(check or interval, interval)
         self._stamp = None
         self._read_at = float("-inf")
+        self.counts_every = counts_every
+        self._applied_at = float("-inf")
         #: The marker last seen (what ``marker()`` returns); None before the first.
         self.revision = None
         self.connected = True
@@ -123,6 +127,7 @@ class Live:
         page paints for them, so a write between this read and the paint repaints once more
         rather than never; a database not answering leaves it to the next poll."""
         self.participant_id = participant_id
+        self._applied_at = time.monotonic()  # the page paints next, counts and all
         try:
             self.revision = self.marker()
         except Exception:  # noqa: BLE001 - the poller reports the connection its own way
@@ -133,10 +138,20 @@ class Live:
         return self._apply(self.marker())
 
     def _apply(self, rev) -> bool:
+        if not self._due(rev):
+            return False
+        self.revision, self._applied_at = rev, time.monotonic()
+        self._fire(self._changes)
+        return True
+
+    def _due(self, rev) -> bool:
+        """Repaint for ``rev`` now? Not if nothing moved, nor if only the counts moved and they
+        were repainted less than ``counts_every`` ago (a later round repaints them)."""
         if rev == self.revision:
             return False
-        self.revision = rev
-        self._fire(self._changes)
+        if (self.counts_every and isinstance(rev, tuple) and isinstance(self.revision, tuple)
+                and rev[:-1] == self.revision[:-1]):
+            return time.monotonic() - self._applied_at >= self.counts_every
         return True
 
     def _fire(self, callbacks, *args) -> None:
@@ -162,7 +177,7 @@ class Live:
                      else self.store.change_stamp())
             if quick is not CANNOT_TELL:
                 self._set_connected(True)
-                if quick != self.revision and self._interval_since_read():
+                if self._due(quick) and self._interval_since_read():
                     self._read_at = time.monotonic()
                     self._apply(quick)
             elif self._should_read(stamp):

@@ -38,6 +38,13 @@ def language_menu(lang: str, label: str = "Language") -> w.Dropdown:
     return menu
 
 
+#: Seconds between two repaints of a visitor's page for a change of counts alone (someone
+#: joined, a hidden card written). The room screen shows them at once; a phone's "12 people
+#: have joined" may lag a few seconds, and then a crowd joining at once does not repaint every
+#: phone twice a second for each of them (150 joining at once: p50 20 s before, measured).
+COUNTS_EVERY = 5.0
+
+
 class VisitorShell(w.VBox):
     """Subclasses provide ``recognise`` (a remembered token -> who, or None), ``signed_in``,
     ``changed`` and ``language_changed``; and call ``open_workshop`` once they know the workshop."""
@@ -125,7 +132,8 @@ class VisitorShell(w.VBox):
         self.set_language(self.t.lang)
         if self.live_interval:
             # What the room sees and, once signed in, this visitor's own writes: not every vote.
-            self.live = Live(self.store, self.code, interval=self.live_interval, follows=ROOM)
+            self.live = Live(self.store, self.code, interval=self.live_interval, follows=ROOM,
+                             counts_every=COUNTS_EVERY)
             self.live.on_change(self.changed)
             self.live.on_connection(self.connection)
             self.live.on_tick(self.tick)

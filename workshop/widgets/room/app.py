@@ -75,8 +75,8 @@ class RoomScreen(w.VBox):
     # ---- live ------------------------------------------------------------------------------------
     def start(self) -> RoomScreen:
         if self.live is not None:
-            # The marker as read with the view painted ((room, 0): no participant of its own).
-            self.live.revision = (self.view.room_revision, 0)
+            # The marker as read with the view painted ((room, 0, counts): no participant of its own).
+            self.live.revision = (self.view.room_revision, 0, self.view.tally_revision)
             self.live.start()
         return self
 
