@@ -136,9 +136,12 @@ async def main(args) -> dict:
         result["workshops"] = len(codes)
         result["join_errors"] = sum(v.error is not None for v in visits)
         result["press_join_s"] = await bench._press_join(visits, "live")
-        # Not srv.wait_quiet: a joined room is never quiet, its kernels poll. The joins' own work
-        # (each kernel drawing its ballot) is done a few seconds after the last Join.
-        await asyncio.sleep(5)
+        # The joins' aftermath (each kernel drawing its stage, the server passing it on, the pools
+        # topping up their spares) takes a while after the last Join: the idle figure waits for it.
+        # A joined room is never quite quiet (its kernels poll): wait_quiet allows for that.
+        settling = time.monotonic()
+        await asyncio.get_event_loop().run_in_executor(None, srv.wait_quiet, server, n, 600)
+        result["settled_after_joins_s"] = round(time.monotonic() - settling, 1)
         kernels = server.kernels()
         mine = {kernels[v.kernel_id] for v in visits if v.kernel_id in kernels}
         # CPU of a room that only waits: what the polling itself costs.
