@@ -170,9 +170,10 @@ class Live:
         loop = asyncio.get_event_loop()
         since_tick = 0.0
         while True:
-            quick = self.quick_marker()
-            # Microseconds, on the loop: no SQL, no thread. A store without one (a test's
+            # Both microseconds, on the loop, no thread: the marker itself where the store can
+            # read it so (SQLite), else the stamp (no SQL). A store with neither (a test's
             # stand-in) is read every round.
+            quick = self.quick_marker()
             stamp = (None if quick is not CANNOT_TELL or not hasattr(self.store, "change_stamp")
                      else self.store.change_stamp())
             if quick is not CANNOT_TELL:
