@@ -314,21 +314,38 @@ def both_in_view(page, source, target):
     return a, b
 
 
+def aim(page, source, target, at: float = 0.3, timeout_s: float = 15.0) -> tuple[float, float, float, float]:
+    """Where a gesture starts and ends: points that the browser's own hit test puts on the
+    source and on the target. Measured boxes alone are not enough on a busy machine: the
+    console may still be laying out (a line above the wall filled in by the first refresh),
+    and a press aimed at a box that has since moved lands on the wrong card or on nothing."""
+    import time
+    deadline = time.monotonic() + timeout_s
+    while True:
+        a, b = both_in_view(page, source, target)
+        x0, y0 = a["x"] + a["width"] * at, a["y"] + a["height"] / 2
+        x1, y1 = b["x"] + b["width"] * at, b["y"] + b["height"] / 2
+        hits = "(n, [x, y]) => { const e = document.elementFromPoint(x, y); return !!e && n.contains(e); }"
+        if source.evaluate(hits, [x0, y0]) and target.evaluate(hits, [x1, y1]):
+            return x0, y0, x1, y1
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{source} or {target} is covered or moving after {timeout_s}s")
+        time.sleep(0.05)
+
+
 def drag(page, source, target, steps: int = 8, at: float = 0.3) -> None:
     """Playwright's mouse: down on the source, several moves, up over the target."""
-    a, b = both_in_view(page, source, target)
-    page.mouse.move(a["x"] + a["width"] * at, a["y"] + a["height"] / 2)
+    x0, y0, x1, y1 = aim(page, source, target, at)
+    page.mouse.move(x0, y0)
     page.mouse.down()
-    page.mouse.move(b["x"] + b["width"] * at, b["y"] + b["height"] / 2, steps=steps)
+    page.mouse.move(x1, y1, steps=steps)
     page.mouse.up()
 
 
 def touch_drag(page, source, target, steps: int = 8) -> None:
     """A finger on a touch screen (Chromium turns it into pointer events of type "touch")."""
+    x0, y0, x1, y1 = aim(page, source, target)
     cdp = page.context.new_cdp_session(page)
-    a, b = both_in_view(page, source, target)
-    x0, y0 = a["x"] + a["width"] * 0.3, a["y"] + a["height"] / 2
-    x1, y1 = b["x"] + b["width"] * 0.3, b["y"] + b["height"] / 2
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
     for i in range(1, steps + 1):
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
