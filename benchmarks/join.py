@@ -62,6 +62,7 @@ class Visit:
     _waiters: list = field(default_factory=list)
     _reader: object = None
     _control: str | None = None
+    _closed: Exception | None = None
 
     async def open(self, timeout: float, marker: str = "ws-join-button") -> "Visit":
         self.t0 = time.perf_counter()
@@ -148,6 +149,8 @@ class Visit:
         return msg["header"]["msg_id"]
 
     async def request(self, msg: dict, reply_type: str, check=lambda m: True) -> dict:
+        if self._closed:
+            raise self._closed
         fut = asyncio.get_event_loop().create_future()
         self._waiters.append((msg["header"]["msg_id"], reply_type, check, fut))
         self.send(msg)
@@ -155,6 +158,8 @@ class Visit:
 
     async def wait_for(self, predicate, timeout: float) -> dict:
         """The next message (any parent) for which ``predicate(msg)`` holds."""
+        if self._closed:
+            raise self._closed
         fut = asyncio.get_event_loop().create_future()
         self._waiters.append((None, None, predicate, fut))
         return await asyncio.wait_for(fut, timeout)
@@ -163,6 +168,15 @@ class Visit:
         while True:
             raw = await self.ws.read_message()
             if raw is None:
+                # The server closed the socket (the kernel shut down, a restart): whatever waits
+                # for an answer fails now and says why, not after its whole patience.
+                closed = ConnectionError(f"the kernel's websocket closed (code {self.ws.close_code}, "
+                                         f"{self.ws.close_reason or 'no reason given'})")
+                self._closed = closed
+                for *_, fut in self._waiters:
+                    if not fut.done():
+                        fut.set_exception(closed)
+                self._waiters.clear()
                 return
             if isinstance(raw, bytes):
                 if self.ws.selected_subprotocol != V1:

@@ -40,7 +40,7 @@ from pathlib import Path
 from benchmarks import bench, ksm, room
 from benchmarks import servers as srv
 from benchmarks.join import burst
-from workshop.server import forking
+from workshop.server import forking, voila_config
 
 try:
     import psutil
@@ -53,6 +53,11 @@ PER_WORKSHOP = 200 - bench.BACKGROUND_VOTERS - 10
 
 #: Kernels sampled with py-spy besides the server: enough to see a pattern, few enough not to load the cores.
 SPIED_KERNELS = 3
+
+
+def _say(what: str) -> None:
+    """A progress line on stderr (a large room takes many minutes before its first figure)."""
+    print(f"[live_room {time.strftime('%H:%M:%S')}] {what} (load {_load()})", file=sys.stderr, flush=True)
 
 
 def _load() -> str:
@@ -125,23 +130,33 @@ async def main(args) -> dict:
               "db": store.dialect, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
               "load_before": _load()}
     server = srv.start_workshop_serve(env, participants=n + bench.WARM_UP_VISITS, log_dir=tmp, db_url=db_url)
+    _say(f"workshop serve started; its log and database are in {tmp}")
     try:
         srv.wait_http(server, 120)
+        _say(f"server answers; waiting for its {n} kernels to settle")
+        pools = [name for name, c in voila_config.kernel_pools(n + bench.WARM_UP_VISITS, room.NOTEBOOKS).items()
+                 if c.get("pool_size")]
+        result["pools_filled_s"] = round(srv.wait_pools_filled(server, pools, 900), 1)
         srv.wait_quiet(server, min_kernels=n, timeout=900)
+        _say(f"pools filled after {result['pools_filled_s']} s and quiet; opening the pages")
         for v in await burst(server.base, f"w={code}", 1, 120):  # the first render compiles the templates
             await v.shutdown()
         visits = []
         for i, each in enumerate(codes):
             visits += await burst(server.base, f"w={each}", min(args.per_workshop, n - i * args.per_workshop), 300)
+            _say(f"workshop {i + 1} of {len(codes)}: {len(visits)} pages open, "
+                 f"{sum(v.error is not None for v in visits)} failed")
         result["workshops"] = len(codes)
         result["join_errors"] = sum(v.error is not None for v in visits)
         result["press_join_s"] = await bench._press_join(visits, "live")
+        _say(f"joined: {result['press_join_s']}")
         # The joins' aftermath (each kernel drawing its stage, the server passing it on, the pools
         # topping up their spares) takes a while after the last Join: the idle figure waits for it.
         # A joined room is never quite quiet (its kernels poll): wait_quiet allows for that.
         settling = time.monotonic()
         await asyncio.get_event_loop().run_in_executor(None, srv.wait_quiet, server, n, 600)
         result["settled_after_joins_s"] = round(time.monotonic() - settling, 1)
+        _say("room settled; measuring idle, memory and then live")
         kernels = server.kernels()
         mine = {kernels[v.kernel_id] for v in visits if v.kernel_id in kernels}
         # CPU of a room that only waits: what the polling itself costs.

@@ -145,6 +145,26 @@ def wait_http(server: Server, timeout: float) -> None:
 IDLE_CPU_PER_KERNEL = 0.003
 
 
+def wait_pools_filled(server: Server, pools, timeout: float) -> float:
+    """Seconds until Voila has said "Kernel pool of NAME is filled" for every name in ``pools``.
+
+    A quiet machine alone does not tell: with several hundred kernels starting at once on two
+    cores, their share of the CPU in a one-second window looks like what idle kernels cost,
+    and the 500 run began its joins while most of its pool was still warming up."""
+    want = set(pools)
+    deadline = time.monotonic() + timeout
+    while True:
+        text = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
+        missing = {name for name in want if f"Kernel pool of {name} is filled" not in text}
+        if not missing:
+            return time.monotonic() - server.started
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{server.name} exited; see {server.log_path}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{server.name}: pools {sorted(missing)} not filled within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
 def wait_quiet(server: Server, min_kernels: int, timeout: float) -> int:
     """Wait until at least ``min_kernels`` kernels run and the server's processes are idle.
 
