@@ -18,6 +18,28 @@ function waitFor(selector, root, ms) {
   });
 }
 
+// Font Awesome draws a button's icon as a private-use character in a ::before, and Chromium
+// takes it into the button's accessible name: an icon-only button ("+" on the ballot) was
+// named "\uf067", its words ("Add a dot to Honesty") only its description, and a button with
+// words was read with a glyph in front. Icons are decoration: hidden from assistive
+// technology, so a name comes from the words or, failing them, the tooltip.
+const ICON = "i.fa";
+
+function hideIcons(node) {
+  if (node.nodeType !== Node.ELEMENT_NODE) { return; }
+  if (node.matches(ICON)) { node.setAttribute("aria-hidden", "true"); }
+  for (const icon of node.querySelectorAll(`${ICON}:not([aria-hidden])`)) { icon.setAttribute("aria-hidden", "true"); }
+}
+
+function watchIcons() {
+  if (window.__wsIconsWatched) { return; }  // one observer a page, however many apps it shows
+  window.__wsIconsWatched = true;
+  hideIcons(document.body);
+  new MutationObserver((records) => {
+    for (const r of records) { for (const n of r.addedNodes) { hideIcons(n); } }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
 function render({ model, el }) {
   el.classList.add("ws-live-region");
   el.setAttribute("aria-live", "polite");
@@ -55,6 +77,7 @@ function render({ model, el }) {
     if (model.get("scroller_focusable") && region && !region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "0"); }
   };
 
+  watchIcons();
   landmark();
   window.requestAnimationFrame(landmark);  // the app's element is attached after this one renders
   scroller();
