@@ -375,6 +375,30 @@ def in_room(page, name, text, timeout_ms: int = 5_000) -> None:
         ".ws-room-card", has_text=text).wait_for(timeout=timeout_ms)
 
 
+@pytest.mark.browser
+def test_escape_closes_the_move_menu_onto_its_button_even_after_the_room_changed_the_wall(server, visitors):
+    """A co-facilitator's move arrives while "Move to…" is open: the wall holds it back, and draws it
+    as the menu closes, replacing every node. Escape must still leave the focus on the card's ⋯
+    button (CI, stop 25: it fell to the page's body, and a keyboard user was back at the top)."""
+    texts = CARD_TEXTS[:4]
+    code, key = grouping_workshop(server, texts)
+    page = visitors({"width": 1280, "height": 800}, "facilitator").page
+    open_wall(page, server, code, key)
+    mine = card(page, texts[0])
+    card_id = mine.get_attribute("data-card")
+    mine.locator(".ws-wall-menu-button").focus()
+    page.keyboard.press("Enter")
+    page.locator(f"{WALL} .ws-wall-popup[role=menu]").wait_for(timeout=5_000)
+    others = [c.id for c in grouping.board(server.store, code).unassigned if str(c.id) != card_id][:2]
+    grouping.start_group(server.store, code, key, others)
+    page.locator(f"{WALL}[data-pending]").wait_for(state="attached", timeout=15_000)
+    page.keyboard.press("Escape")
+    page.locator(f"{WALL}:not([data-pending]) .ws-wall-group [data-card=\"{others[0]}\"]").wait_for(timeout=10_000)
+    page.wait_for_function("(id) => { const a = document.activeElement;"
+                           " return !!a && a.matches('.ws-wall-menu-button') && a.closest('[data-card]').dataset.card === id; }",
+                           arg=card_id, timeout=5_000)
+
+
 @pytest.fixture
 def touch_visitor(browser):
     from tests import browser as B

@@ -205,8 +205,10 @@ function render({ model, el: host }) {
   function redraw() {
     // A press that never moved, on a node no longer on the board, holds nothing up.
     if (drag && !drag.active && !drag.node.isConnected) { detach(); drag = null; }
-    if (busy()) { pending = true; return; }
+    // data-pending says so on the page (for tests and anyone inspecting it): a state waits.
+    if (busy()) { pending = true; root.dataset.pending = "true"; return; }
     pending = false;
+    delete root.dataset.pending;
     draw(state());
   }
 
@@ -483,12 +485,16 @@ function render({ model, el: host }) {
   // ---- the "Move to…" / "Merge into…" menu --------------------------------------------------
   function closeMenu(back) {
     if (!menu) return;
+    const opener = menu.opener;
+    // The focus goes back to the ⋯ button before a state that waited for the menu is drawn:
+    // the redraw replaces every node, the button too, and gives the focus to the new one only
+    // if the old one had it (focusKey). Focused afterwards, the old button was gone and the
+    // focus fell to the page's body.
+    if (back && opener && opener.isConnected) opener.focus({ preventScroll: true });
     menu.node.remove();
     document.removeEventListener("pointerdown", menu.outside, true);
-    const opener = menu.opener;
     menu = null;
     settle();
-    if (back && opener && opener.isConnected) opener.focus();
   }
 
   function openMenu(opener, kind, id) {
