@@ -203,9 +203,9 @@ def vote(people_by_name, ballots: dict[str, list[str]]) -> None:
 
 def group_cards(effort: Effort, page) -> None:
     """The facilitator builds the six values on the affinity wall: drag, then name and describe inline."""
-    from tests.test_wall import WALL, card, drag, group
+    from tests.test_wall import WALL, card, drag, group, wait_movable
 
-    page.locator(f"{WALL} .ws-wall-card").first.wait_for(timeout=B.PAGE_TIMEOUT_MS)
+    wait_movable(page)
     for name, (description, texts) in VALUES.items():
         effort.drag(lambda: drag(page, card(page, texts[1]), card(page, texts[0])))
         fresh = page.locator(f"{WALL} .ws-wall-unnamed:not(.ws-wall-guess)", has_text=texts[1])

@@ -143,9 +143,9 @@ def test_facilitator_and_three_participants_run_a_whole_workshop(server, visitor
     advance(fac.page, "Core values")
     fac.page.locator(".ws-nav a", has_text="Values").click()
     # On the affinity wall: drag one card onto the other, then name and describe the group inline.
-    from tests.test_wall import WALL, card, drag, group
+    from tests.test_wall import WALL, card, drag, group, wait_movable
     page = fac.page
-    page.locator(f"{WALL} .ws-wall-card").first.wait_for(timeout=B.PAGE_TIMEOUT_MS)
+    wait_movable(page)
     for name, (description, texts) in VALUES.items():
         drag(page, card(page, texts[1]), card(page, texts[0]))
         fresh = page.locator(f"{WALL} .ws-wall-unnamed:not(.ws-wall-guess)", has_text=texts[1])

@@ -261,7 +261,16 @@ def grouping_workshop(server, texts, people: int = 3) -> tuple[str, str]:
 def open_wall(page, server, code, key) -> None:
     from tests import browser as B
     B.open_app(page, server.facilitator_url(code, key), root=".ws-console")
+    wait_movable(page)
+
+
+def wait_movable(page) -> None:
+    """Until the wall is drawn from a state in which cards move: its "New group" zone is there.
+    Cards alone are not enough: a console that has just opened or moved on to the values stage
+    may first draw the board as it was (cards, nothing movable), and a drag then does nothing."""
+    from tests import browser as B
     page.locator(f"{WALL} .ws-wall-card").first.wait_for(state="visible", timeout=B.PAGE_TIMEOUT_MS)
+    page.locator(f"{WALL} .ws-wall-new").wait_for(state="visible", timeout=B.PAGE_TIMEOUT_MS)
 
 
 def open_room(page, server, code, key) -> None:
